@@ -53,7 +53,10 @@ class Problem:
             parts.append(f"{self.unit.capitalize()} {self.row}")
         if self.column is not None:
             parts.append(f"column '{self.column}'")
-        return ", ".join(parts) if parts else "The data"
+        if not parts:
+            return "The data"
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
 
     def sentence(self) -> str:
         """The problem as one line: where, what (with the value) and how to fix it."""
@@ -98,7 +101,7 @@ class DataError(ValueError):
         """The problems as a table with columns row, column, value, problem, what to do."""
         return pd.DataFrame(
             {
-                "row": [p.row for p in self.problems],
+                "row": pd.array([p.row for p in self.problems], dtype="Int64"),
                 "column": [p.column for p in self.problems],
                 "value": [p.value for p in self.problems],
                 "problem": [p.what for p in self.problems],

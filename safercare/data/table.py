@@ -1,0 +1,467 @@
+"""Read a learner's own table and check it for the chart it will feed.
+
+:func:`read_table` is the one path from a learner's CSV or Excel file to a clean
+DataFrame. It collects every problem it finds (not just the first) and raises them
+together as one :class:`~safercare.errors.DataError`, each naming the Excel row, the
+column, what is wrong and what to do. Nothing is dropped or changed in silence: the
+few things it does for you (skipping empty rows, sorting rows into date order, reading
+Windows text) are listed in the result's ``attrs["notes"]`` and shown as a
+:class:`DataNote` warning. The file itself is only ever read.
+
+Decisions (documented so a learner and a trainer can rely on them)
+    * Dates are read day first (UK: ``01/02/2024`` is 1 February). When every date in
+      the column could be read either way and the file itself does not settle it (the
+      day-first reading is not more regular than the month-first one), that is a
+      problem until you say which you mean with ``dayfirst=True``/``False`` (or give
+      ``frequency=``). Real Excel date cells and ISO dates are never ambiguous.
+    * Rows that are out of date order are sorted (within each group) and a note says
+      so, naming the first row out of order; the ``row`` column keeps each value's
+      original row number.
+    * For the charts of a regular series (xmr, run, p, u, c) blank values, duplicated
+      periods and missing periods are problems, because runs, trends and limits count
+      consecutive periods. The t and g charts are for events, so repeated dates are
+      allowed and gaps are not checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from safercare import checks
+from safercare.data.reading import Grid, Source, read_grid
+from safercare.errors import DataError, Problem
+
+__all__ = ["CHARTS", "DataNote", "read_table", "table_headings"]
+
+#: The charts :func:`read_table` can check data for.
+CHARTS = ("xmr", "run", "p", "u", "c", "g", "t")
+#: Charts of a regular series (one value per period).
+REGULAR = ("xmr", "run", "p", "u", "c")
+
+_CHART_NAMES = {
+    "xmr": "an XmR chart", "run": "a run chart", "p": "a p chart", "u": "a u chart",
+    "c": "a c chart", "g": "a g chart", "t": "a t chart",
+}
+_ROLE_HELP = {
+    "value": "the column of numbers to chart",
+    "numerator": "the column that counts the events or patients with the outcome",
+    "denominator": "the column that counts everyone (or the bed days, doses…) it is out of",
+    "date": "the column of dates (one per event)",
+}
+_NEEDS = {
+    "xmr": ("value",), "run": ("value",), "c": ("value",), "g": ("value",),
+    "p": ("numerator", "denominator"), "u": ("numerator", "denominator"), "t": ("date",),
+}
+_ROLES = ("date", "value", "numerator", "denominator", "group")
+_HEADER_SEARCH_ROWS = 30
+
+
+class DataNote(UserWarning):
+    """Something the learner should know about how their file was read (not an error)."""
+
+
+def _letter(index: int) -> str:
+    """Excel column letter for a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _heading(cell: object) -> str:
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _blank_mask(cells: pd.DataFrame) -> np.ndarray:
+    text = cells.apply(lambda col: col.astype("string").str.strip())
+    return (text.isna() | (text == "")).to_numpy(dtype=bool)
+
+
+def _looks_like_data(cells: pd.Series) -> bool:
+    """True when every filled cell of a row is a number or a date (so it is not headings)."""
+    filled = pd.Series([c for c in cells if _heading(c) != ""], dtype=object)
+    if filled.empty:
+        return False
+    numbers, _ = checks.as_numbers(filled, "h")
+    dates, _ = checks.as_dates(filled, "h")
+    return bool((~np.isnan(numbers) | ~np.isnat(dates)).all())
+
+
+def _header_row_guess(cells: pd.DataFrame) -> int | None:
+    """The row that looks like the headings when row 1 does not (titles above a table)."""
+    top = cells.iloc[:_HEADER_SEARCH_ROWS]
+    filled = (~_blank_mask(top)).sum(axis=1)
+    widest = filled.max()
+    if filled[0] >= widest or widest < 2:
+        return None
+    for position in range(1, len(top)):
+        if filled[position] == widest and not any(
+            not isinstance(c, str) or _looks_like_data(pd.Series([c], dtype=object))
+            for c in top.iloc[position] if _heading(c) != ""
+        ):
+            return int(top.index[position])
+    return None
+
+
+def _find_columns(grid: Grid, names: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
+    """Match the chosen headings to columns of row 1; explain any that do not match."""
+    headings = [_heading(c) for c in grid.cells.iloc[0]]
+    found: dict[str, int] = {}
+    problems: list[Problem] = []
+    missing: list[str] = []
+    for role, name in names.items():
+        exact = [i for i, h in enumerate(headings) if h == name.strip()]
+        loose = [i for i, h in enumerate(headings) if _norm(h) == _norm(name)]
+        matches = exact or loose
+        if len(matches) == 1:
+            found[role] = matches[0]
+        elif len(matches) > 1:
+            letters = ", ".join(_letter(i) for i in matches)
+            problems.append(Problem(1, name, f"more than one column has this heading "
+                                    f"(columns {letters})",
+                                    "give each column a different heading"))
+        else:
+            missing.append(role)
+    if not missing:
+        return found, problems
+    # Are the headings further down (a title or notes above the table)?
+    wanted = [_norm(names[r]) for r in names]
+    for row in grid.cells.index[1:_HEADER_SEARCH_ROWS]:
+        row_headings = {_norm(_heading(c)) for c in grid.cells.loc[row]}
+        if all(w in row_headings for w in wanted):
+            problems.append(Problem(
+                row, None,
+                f"the column headings seem to be in row {row}, not row 1",
+                f"delete the rows above the headings (titles, notes or blank rows) so the "
+                f"headings are in row 1; nothing above row {row} will be read"))
+            return found, problems
+    if _looks_like_data(grid.cells.iloc[0]):
+        problems.append(Problem(1, None, "row 1 holds numbers or dates, not column headings",
+                                "insert a row at the top and type a heading for each "
+                                "column, e.g. 'Month' and 'Falls'"))
+        return found, problems
+    if len(grid.sheets) > 1:
+        others = ", ".join(f"'{n}'" for n in grid.sheets if n != grid.sheet)
+        problems.append(Problem(None, None, f"the headings were looked for on the sheet "
+                                f"'{grid.sheet}' (the workbook has {len(grid.sheets)} sheets)",
+                                f"if your data is on another sheet ({others}), choose it with "
+                                "sheet="))
+    shown = [h for h in headings if h]
+    lookup = {_norm(h): h for h in shown}
+    for role in missing:
+        name = names[role]
+        close = difflib.get_close_matches(_norm(name), list(lookup), n=1, cutoff=0.5)
+        quoted = [f"'{h}'" for h in shown[:12]]
+        listing = (quoted[0] if len(quoted) == 1 else
+                   ", ".join(quoted[:-1]) + f" and {quoted[-1]}") if quoted else ""
+        listing += " …" if len(shown) > 12 else ""
+        hint = f"did you mean '{lookup[close[0]]}'? " if close else ""
+        problems.append(Problem(
+            1, name, "there is no column with this heading",
+            f"{hint}The headings in row 1 are {listing}" if shown
+            else "row 1 has no headings: type a heading above each column"))
+    return found, problems
+
+
+def table_headings(source: Source, *, sheet: str | int | None = None,
+                   name: str | None = None) -> list[str]:
+    """The column headings in row 1 of a file, for choosing columns (e.g. in a widget).
+
+    Raises :class:`~safercare.errors.DataError` if the file cannot be read as a table
+    or its headings are not in row 1.
+    """
+    grid = read_grid(source, sheet=sheet, name=name)
+    guess = _header_row_guess(grid.cells)
+    if guess is not None:
+        raise DataError(Problem(guess, None,
+                                f"the column headings seem to be in row {guess}, not row 1",
+                                "delete the rows above the headings (titles, notes or blank "
+                                "rows) so the headings are in row 1"), source=grid.source)
+    return [h for h in (_heading(c) for c in grid.cells.iloc[0]) if h]
+
+
+def _score(dates: np.ndarray, groups: np.ndarray | None, frequency: str | None,
+           regular: bool) -> tuple[int, ...]:
+    """How well a reading of the dates fits a series (lower is better), for day/month order."""
+    unsorted = int(not _is_sorted(dates, groups))
+    if not regular:
+        return (unsorted,)
+    freq = frequency or checks.infer_frequency(dates, groups)
+    issues = checks.check_periods(dates, "d", frequency=freq, groups=groups)
+    return (unsorted, int(freq is None), len(issues))
+
+
+def _order(dates: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """Stable order: groups in order of first appearance, dates ascending within each."""
+    codes = (pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=False)[0]
+             if groups is not None else np.zeros(len(dates), dtype=np.int64))
+    as_int = dates.astype("datetime64[us]").astype("int64")
+    frame = pd.DataFrame({"g": codes, "d": as_int})
+    return frame.sort_values(["g", "d"], kind="stable").index.to_numpy()
+
+
+def _is_sorted(dates: np.ndarray, groups: np.ndarray | None) -> bool:
+    order = _order(dates, groups)
+    return bool(np.all(order == np.arange(len(order))))
+
+
+def _argument_checks(chart: str | None, frequency: str | None, dayfirst: bool | None) -> None:
+    if chart is not None and chart not in CHARTS:
+        raise ValueError(f"chart must be one of {', '.join(CHARTS)} (or None), not {chart!r}")
+    if frequency is not None and frequency not in checks.FREQUENCIES:
+        raise ValueError(f"frequency must be one of {', '.join(checks.FREQUENCIES)} "
+                         f"(or None to work it out), not {frequency!r}")
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise ValueError("dayfirst must be True (UK dates), False (US dates) or None")
+
+
+def _needed(chart: str | None, names: dict[str, str], source: str) -> None:
+    if chart is None:
+        return
+    missing = [role for role in _NEEDS[chart] if role not in names]
+    if missing:
+        raise DataError(
+            [Problem(None, None, f"{_CHART_NAMES[chart]} needs a {role} column",
+                     f"choose {_ROLE_HELP[role]}") for role in missing],
+            source=source)
+
+
+def read_table(
+    path_or_buffer: Source,
+    *,
+    sheet: str | int | None = None,
+    date: str | None = None,
+    value: str | None = None,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    by: str | None = None,
+    chart: str | None = None,
+    dayfirst: bool | None = None,
+    frequency: str | None = None,
+    name: str | None = None,
+) -> pd.DataFrame:
+    """Read your own CSV or Excel table and check it for the chart it will feed.
+
+    Args:
+        path_or_buffer: a path, the file's bytes, or an open file (.csv or .xlsx).
+        sheet: the Excel sheet, by name or number from 0 (default: the first).
+        date, value, numerator, denominator, by: the headings (in row 1) of the
+            columns to use. ``by`` splits the table into groups, e.g. one per ward.
+        chart: one of ``xmr``, ``run``, ``p``, ``u``, ``c``, ``g``, ``t``: check the
+            data for that chart (e.g. a p chart needs a numerator no bigger than its
+            denominator). ``None`` only checks that numbers and dates can be read.
+        dayfirst: ``None`` (default) reads dates day first (UK) but reports a column
+            that could genuinely be read either way; ``True``/``False`` says which.
+        frequency: ``daily``, ``weekly``, ``monthly``, ``quarterly`` or ``yearly``;
+            ``None`` works it out from the dates.
+        name: the file's name for messages (useful when passing bytes).
+
+    Returns:
+        A DataFrame with a ``row`` column (the Excel row each value came from) and one
+        plainly named column per chosen role: ``group``, ``date`` (datetime),
+        ``value``, ``numerator``, ``denominator`` (floats; blank cells, allowed only
+        when ``chart`` is None, are NaN). With no columns chosen, every column is
+        returned as text. ``attrs`` holds ``columns`` (role → your heading),
+        ``notes``, ``frequency`` and ``source``.
+
+    Raises:
+        DataError: listing every problem found, each with its row, column, what is
+            wrong and what to do.
+        ValueError: for an unknown ``chart`` or ``frequency`` (a mistake in the call,
+            not the data).
+    """
+    _argument_checks(chart, frequency, dayfirst)
+    grid = read_grid(path_or_buffer, sheet=sheet, name=name)
+    names = {role: heading for role, heading in zip(
+        _ROLES, (date, value, numerator, denominator, by), strict=True) if heading is not None}
+    names = {role: str(heading) for role, heading in names.items()}
+    _needed(chart, names, grid.source)
+    if not names:
+        return _whole_table(grid)
+    columns, problems = _find_columns(grid, names)
+    if problems:
+        raise DataError(problems, source=grid.source)
+
+    notes = list(grid.notes)
+    body = grid.cells.iloc[1:, sorted(set(columns.values()))]
+    everything_blank = _blank_mask(grid.cells.iloc[1:]).all(axis=1)
+    empty_rows = body.index[everything_blank]
+    if len(empty_rows):
+        listing = ", ".join(str(r) for r in empty_rows[:10]) + (" …" if len(empty_rows) > 10
+                                                                else "")
+        notes.append(f"Empty rows were skipped: row{'s' if len(empty_rows) > 1 else ''} "
+                     f"{listing}.")
+    body = body[~everything_blank]
+    if body.empty:
+        raise DataError(Problem(None, None, "the table has headings but no rows of data",
+                                "add your data under the headings in row 1"),
+                        source=grid.source)
+    rows = body.index.to_numpy(dtype=np.int64)
+    kw = {"rows": rows, "unit": "row"}
+    out: dict[str, object] = {"row": rows}
+    groups: np.ndarray | None = None
+    if "group" in names:
+        cells = body[columns["group"]]
+        labels = cells.map(_heading)
+        blank = (labels == "").to_numpy(bool)
+        problems += [Problem(int(r), names["group"], "the group is blank",
+                             "type which group (e.g. which ward) this row belongs to")
+                     for r in rows[blank]]
+        groups = labels.to_numpy(dtype=object)
+        out["group"] = pd.array(labels.where(~blank, None), dtype="string")
+    for role in ("value", "numerator", "denominator"):
+        if role in names:
+            numbers, found = checks.as_numbers(body[columns[role]].reset_index(drop=True),
+                                               names[role], allow_missing=chart is None, **kw)
+            problems += found
+            out[role] = numbers
+    problems += _chart_checks(chart, names, out, kw)
+
+    frequency_used: str | None = None
+    if "date" in names:
+        dates, date_problems, frequency_used, note = _dates(
+            body[columns["date"]].reset_index(drop=True), names, groups, chart, dayfirst,
+            frequency, kw)
+        problems += date_problems
+        if note:
+            notes.append(note)
+        out["date"] = dates
+    if problems:
+        raise DataError(_sorted(problems, list(names.values())), source=grid.source)
+
+    frame = pd.DataFrame({key: out[key] for key in ("row", *_ROLES) if key in out})
+    if "date" in frame:
+        order = _order(frame["date"].to_numpy(), groups)
+        if not np.all(order == np.arange(len(order))):
+            first = int(frame["row"].to_numpy()[order][np.flatnonzero(
+                order != np.arange(len(order)))[0]])
+            within = " within each group" if groups is not None else ""
+            notes.append(f"Your rows were not in date order, so they were sorted by date"
+                         f"{within} (row {first} is the first that moved). The 'row' column "
+                         "still shows where each value is in your file.")
+            frame = frame.iloc[order].reset_index(drop=True)
+    frame.attrs.update(columns=names, notes=notes, frequency=frequency_used,
+                       source=grid.source)
+    for note in notes:
+        warnings.warn(note, DataNote, stacklevel=2)
+    return frame
+
+
+def _chart_checks(chart: str | None, names: dict[str, str], out: dict[str, object],
+                  kw: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    if chart in ("c", "g"):
+        problems += checks.check_counts(out["value"], names["value"], **kw)
+    if chart == "t" and "value" in out:
+        problems += checks.check_non_negative(out["value"], names["value"], **kw)
+    if chart in ("p", "u"):
+        problems += checks.check_counts(out["numerator"], names["numerator"], **kw)
+        problems += checks.check_denominators(out["denominator"], names["denominator"], **kw)
+    if chart == "p":  # whole numbers too (a negative one is reported once, above)
+        positive = np.where(np.asarray(out["denominator"]) < 0, np.nan, out["denominator"])
+        problems += checks.check_counts(positive, names["denominator"], **kw)
+        problems += checks.check_proportions(out["numerator"], out["denominator"],
+                                             names["numerator"], names["denominator"], **kw)
+    return problems
+
+
+def _dates(cells: pd.Series, names: dict[str, str], groups: np.ndarray | None,
+           chart: str | None, dayfirst: bool | None, frequency: str | None, kw: dict
+           ) -> tuple[np.ndarray, list[Problem], str | None, str | None]:
+    """Parse the date column, settle day/month order, and check the periods."""
+    column = names["date"]
+    regular = chart in REGULAR or (chart is None and frequency is not None)
+    dates, problems = checks.as_dates(cells, column, dayfirst=dayfirst is not False, **kw)
+    note = None
+    if dayfirst is None and not problems:
+        other = checks.other_day_order(cells)
+        if other is not None:
+            uk = _score(dates, groups, frequency, regular)
+            us = _score(other, groups, frequency, regular)
+            differs = np.flatnonzero(dates != other)[0]
+            example = str(cells.iloc[differs]).strip()
+            if uk < us:
+                note = (f"Every date in '{column}' could be read day first or month first; "
+                        f"they were read day first (UK: {example} is "
+                        f"{_day(dates[differs])}), which fits the "
+                        "series better. Set dayfirst=False if they are US dates.")
+            else:
+                fit = ("both fit the data" if uk == us else
+                       "read month first they fit the series better")
+                problems.append(Problem(
+                    int(kw["rows"][differs]), column,
+                    "every date in this column could be read day first (UK) or month first "
+                    f"(US), and {fit}: '{example}' could be {_day(dates[differs])} or "
+                    f"{_day(other[differs])}",
+                    "say which you mean: dayfirst=True for UK dates (day/month/year) or "
+                    "dayfirst=False for US dates; or write the dates as 2024-02-01",
+                    unit="row"))
+    if problems:
+        return dates, problems, None, note
+    frequency_used = None
+    if regular:
+        frequency_used = frequency or checks.infer_frequency(dates, groups)
+        problems += checks.check_periods(
+            dates, column, frequency=frequency_used, groups=groups,
+            group_column=names.get("group"), **kw)
+        if frequency_used is None and len(dates) >= 3:
+            note = (f"The dates in '{column}' are not evenly spaced (daily, weekly, monthly, "
+                    "quarterly or yearly), so missing periods were not checked. Give "
+                    "frequency= if they should be.")
+    return dates, problems, frequency_used, note
+
+
+def _day(date: np.datetime64) -> str:
+    stamp = pd.Timestamp(date)
+    return f"{stamp.day} {stamp.strftime('%B %Y')}"
+
+
+def _sorted(problems: list[Problem], order: list[str]) -> list[Problem]:
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(problems, key=lambda p: (p.row if p.row is not None else 0,
+                                           rank.get(p.column or "", -1)))
+
+
+def _whole_table(grid: Grid) -> pd.DataFrame:
+    """No columns chosen: every column as text, headed as in row 1, with the row number."""
+    guess = _header_row_guess(grid.cells)
+    if guess is not None:
+        raise DataError(Problem(guess, None,
+                                f"the column headings seem to be in row {guess}, not row 1",
+                                "delete the rows above the headings (titles, notes or blank "
+                                "rows) so the headings are in row 1"), source=grid.source)
+    notes = list(grid.notes)
+    headings = [_heading(c) for c in grid.cells.iloc[0]]
+    named: list[str] = []
+    for i, heading in enumerate(headings):
+        label = heading or f"(column {_letter(i)})"
+        if label in named or label == "row":
+            label = f"{label} (column {_letter(i)})"
+        named.append(label)
+    if named != headings:
+        notes.append("Some columns had no heading or the same heading as another; they are "
+                     "named by their Excel column letter.")
+    body = grid.cells.iloc[1:]
+    text = body.apply(lambda col: col.map(_heading)).astype("string")
+    text.columns = named
+    text = text.replace("", pd.NA)
+    text.insert(0, "row", body.index.to_numpy(dtype=np.int64))
+    text = text.reset_index(drop=True)
+    text.attrs.update(columns={}, notes=notes, frequency=None, source=grid.source)
+    for note in notes:
+        warnings.warn(note, DataNote, stacklevel=3)
+    return text
