@@ -1,0 +1,572 @@
+"""The priority-setting workshop as plain web pages (ipywidgets, served by Voilà).
+
+Three views over one :class:`~safercare.priorities.store.PrioritiesStore`:
+
+* :class:`SuggestionForm` — "What should NHS staff learn to make care safer?" (also used by a
+  facilitator to key in printed forms, with ``source="paper"``);
+* :class:`VoteForm` — the interim vote: pick and rank up to 10 topics;
+* :class:`ResultsView` — the projector screen: the ranking with each constituency counted
+  equally, and who has taken part;
+
+and :class:`FacilitatorView` for the shortlist, the workshop groups, the groups' rankings and
+the CSV export. :func:`workshop_app` and :func:`facilitator_app` put them together.
+
+Serve them with Voilà, no code shown and nothing fetched from the internet::
+
+    python -m safercare.widgets.priorities --db workshop.sqlite3             # participants
+    python -m safercare.widgets.priorities --db workshop.sqlite3 --facilitator --port 8867
+
+The widgets compute nothing: the store screens and saves, :mod:`safercare.priorities.scoring`
+ranks. Every piece of text that came from a person is passed through :func:`html.escape`
+before it is shown, so HTML or script typed by one person is shown as text and never runs.
+Every control has a visible label (its ``description``) and a tooltip, text is large and high
+contrast (black on white; NHS blue buttons with white text), and the focus outline is thick
+and yellow, so the pages work by keyboard, with a screen reader and on a projector.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import ipywidgets as w
+
+from safercare.errors import DataError
+from safercare.priorities.report import priority_table
+from safercare.priorities.scoring import (
+    MAX_RANKS,
+    aggregate_group_ranks,
+    allocate_groups,
+    interim_scores,
+    reshuffle_groups,
+)
+from safercare.priorities.store import SETTINGS, PrioritiesStore
+
+__all__ = [
+    "APP_CSS",
+    "FacilitatorView",
+    "ResultsView",
+    "SuggestionForm",
+    "VoteForm",
+    "facilitator_app",
+    "main",
+    "results_html",
+    "voila_command",
+    "workshop_app",
+]
+
+#: Large, high-contrast styling for the app (applied through an HTML widget).
+APP_CSS = """<style>
+.sc-app { --jp-widgets-font-size: 20px; --jp-widgets-inline-height: 44px;
+  --jp-widgets-inline-label-width: 14em; --jp-widgets-inline-width: 34em;
+  --jp-widgets-label-color: #000; --jp-widgets-input-color: #000;
+  --jp-widgets-input-border-color: #4c6272;
+  font-size: 20px; line-height: 1.5; color: #000; background: #fff; max-width: 60em; }
+.sc-app h1 { font-size: 2em; margin: 0.3em 0; }
+.sc-app h2 { font-size: 1.5em; margin: 1em 0 0.3em; border-top: 4px solid #005eb8;
+  padding-top: 0.4em; }
+.sc-app p { margin: 0.3em 0; }
+.sc-app .widget-label, .sc-app label, .sc-app select, .sc-app textarea, .sc-app input,
+.sc-app button { font-size: 20px !important; color: #000; }
+.sc-app textarea { min-height: 6em; }
+.sc-app input[type="radio"] { width: 24px; height: 24px; margin-right: 0.4em; }
+.sc-app .widget-radio-box label { margin: 0.2em 0; }
+.sc-app select[multiple] { min-height: 10em; }
+.sc-app button.jupyter-button { height: auto; min-height: 48px; padding: 0.3em 1em;
+  width: auto; min-width: 10em; align-self: flex-start;
+  border: 2px solid #000; background: #fff; color: #000; }
+.sc-app button.jupyter-button.mod-primary { background: #005eb8; color: #fff;
+  border-color: #003087; font-weight: bold; }
+.sc-app :focus, .sc-app :focus-visible { outline: 4px solid #ffb81c !important;
+  outline-offset: 2px; }
+.sc-app .sc-ok { color: #006b3d; font-weight: bold; }
+.sc-app .sc-refused { color: #000; background: #fff3cd; border-left: 8px solid #b35900;
+  padding: 0.4em 0.6em; }
+.sc-results { font-size: 26px; }
+.sc-results table { border-collapse: collapse; margin: 0.5em 0; }
+.sc-results caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
+.sc-results th, .sc-results td { border: 2px solid #000; padding: 0.25em 0.6em;
+  text-align: left; vertical-align: top; }
+.sc-results th { background: #e8edee; }
+.sc-results td.num { text-align: right; }
+</style>"""
+
+_I_AM = [("A patient or carer", "patient_carer"), ("A member of staff", "staff"),
+         ("Both", "both")]
+
+
+def _label_style() -> dict[str, str]:
+    return {"description_width": "initial"}
+
+
+def _heading(text: str, level: int = 2) -> w.HTML:
+    return w.HTML(f"<h{level}>{html.escape(text)}</h{level}>")
+
+
+def _status(message: str, ok: bool) -> str:
+    css = "sc-ok" if ok else "sc-refused"
+    return f'<p role="status" aria-live="polite" class="{css}">{html.escape(message)}</p>'
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+class SuggestionForm:
+    """The anonymous suggestion form; ``.widget`` is what to display."""
+
+    def __init__(self, store: PrioritiesStore, *, source: str = "web",
+                 on_saved: Callable[[], None] | None = None):
+        self.store = store
+        self.source = source
+        self.on_saved = on_saved
+        self._uid = uuid.uuid4().hex
+        title = "Key in a paper form" if source == "paper" else "Suggest a topic"
+        intro = w.HTML(
+            "<p><strong>What should NHS staff learn to make care safer?</strong></p>"
+            "<p>Please do not write your name, anyone else's name, or any contact details. "
+            "Your idea is anonymous.</p>"
+        )
+        self.who = w.RadioButtons(options=_I_AM, value=None, description="I am",
+                                  tooltip="Say whether you are a patient or carer, staff, or both",
+                                  style=_label_style())
+        self.setting = w.Dropdown(options=[("Not given", "")] + [(s, s) for s in SETTINGS],
+                                  value="", description="Care setting (optional)",
+                                  tooltip="Where the care happens, if you want to say",
+                                  style=_label_style())
+        self.text = w.Textarea(description="Your idea",
+                               placeholder="For example: explain medicines clearly when I go home",
+                               tooltip="Write your idea in your own words",
+                               style=_label_style(), layout=w.Layout(width="95%"))
+        self.send = w.Button(description="Send my idea", button_style="primary",
+                             tooltip="Send your idea to the workshop")
+        self.status = w.HTML()
+        self.count = w.HTML()
+        self.send.on_click(self._on_send)
+        self.widget = w.VBox([_heading(title), intro, self.who, self.setting, self.text,
+                              self.send, self.status, self.count])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show how many ideas have been received so far."""
+        p = self.store.participation()
+        n = dict(zip(p["constituency"], p["suggestions"], strict=True))
+        self.count.value = (
+            f"<p>Ideas received so far: <strong>{int(p['suggestions'].sum())}</strong> "
+            f"(patients and carers {n['patient_carer']}, staff {n['staff']}, "
+            f"both {n['both']}).</p>"
+        )
+
+    def _on_send(self, _button: object = None) -> None:
+        self.send.disabled = True
+        try:
+            if self.who.value is None:
+                self.status.value = _status("Please say who you are first: a patient or carer, "
+                                            "a member of staff, or both.", False)
+                return
+            result = self.store.submit_suggestion(self.text.value, self.who.value,
+                                                  self.setting.value or None, source=self.source,
+                                                  uid=self._uid)
+            self.status.value = _status(result.message, result.ok)
+            if result.ok:
+                self.text.value = ""
+                self._uid = uuid.uuid4().hex
+                self.refresh()
+                if self.on_saved is not None:
+                    self.on_saved()
+        finally:
+            self.send.disabled = False
+
+
+class VoteForm:
+    """The interim vote: up to 10 ranked choices from the long list."""
+
+    def __init__(self, store: PrioritiesStore, *,
+                 on_vote: Callable[[], None] | None = None):
+        self.store = store
+        self.on_vote = on_vote
+        self._uid = uuid.uuid4().hex
+        intro = w.HTML(
+            f"<p>Choose up to {MAX_RANKS} topics, in order. Put the one that matters most to you "
+            "first. You do not have to fill every box.</p>"
+        )
+        self.who = w.RadioButtons(options=_I_AM, value=None, description="I am",
+                                  tooltip="Say whether you are a patient or carer, staff, or both",
+                                  style=_label_style())
+        self.choices = [
+            w.Dropdown(options=[("No choice", 0)], value=0,
+                       description=f"{_ordinal(i)} choice",
+                       tooltip=f"The topic you put in place {i}", style=_label_style(),
+                       layout=w.Layout(width="95%"))
+            for i in range(1, MAX_RANKS + 1)
+        ]
+        self.reload = w.Button(description="Update the list of topics",
+                               tooltip="Load any topics added since you opened this page")
+        self.send = w.Button(description="Send my vote", button_style="primary",
+                             tooltip="Send your ranked choices")
+        self.status = w.HTML()
+        self.reload.on_click(lambda _b: self.refresh())
+        self.send.on_click(self._on_send)
+        self.widget = w.VBox([_heading("Vote for the topics that matter most"), intro, self.who,
+                              *self.choices, w.HBox([self.send, self.reload]), self.status])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load the current long list into every choice box, keeping choices still valid."""
+        topics = self.store.topics()
+        options = [("No choice", 0)] + [(t, int(i)) for t, i in zip(topics["title"], topics["id"],
+                                                                      strict=True)]
+        valid = {v for _, v in options}
+        for box in self.choices:
+            keep = box.value if box.value in valid else 0
+            box.options = options
+            box.value = keep
+
+    def _on_send(self, _button: object = None) -> None:
+        self.send.disabled = True
+        try:
+            picked = [b.value for b in self.choices if b.value]
+            if self.who.value is None:
+                self.status.value = _status("Please say who you are first: a patient or carer, "
+                                            "a member of staff, or both.", False)
+                return
+            if len(set(picked)) != len(picked):
+                self.status.value = _status("You chose the same topic twice. Please choose each "
+                                            "topic only once.", False)
+                return
+            result = self.store.cast_vote(self.who.value, picked, uid=self._uid)
+            self.status.value = _status(result.message, result.ok)
+            if result.ok:
+                self._uid = uuid.uuid4().hex
+                for box in self.choices:
+                    box.value = 0
+                if self.on_vote is not None:
+                    self.on_vote()
+        finally:
+            self.send.disabled = False
+
+
+def results_html(store: PrioritiesStore, top: int = 10) -> str:
+    """The projector results as escaped HTML: ranking and participation tables."""
+    topics = store.topics()
+    ballots = store.ballots()
+    p = store.participation()
+    rows = "".join(
+        f"<tr><th scope='row'>{html.escape(str(r.label))}</th><td class='num'>{r.suggestions}</td>"
+        f"<td class='num'>{r.votes}</td></tr>" for r in p.itertuples(index=False)
+    )
+    parts = [
+        "<div class='sc-results'>",
+        "<table><caption>Who has taken part</caption><thead><tr><th scope='col'>Who</th>"
+        "<th scope='col'>Ideas</th><th scope='col'>Votes</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>",
+    ]
+    if not ballots:
+        parts.append("<p>No votes yet.</p></div>")
+        return "".join(parts)
+    scores = interim_scores(ballots, topics=topics["title"].tolist())
+    table = priority_table(scores, modules={}, top=top)
+    body = "".join(
+        f"<tr><td class='num'>{r.rank}</td><th scope='row'>{html.escape(str(r.topic))}</th>"
+        f"<td class='num'>{r.rank_patient_carer}</td><td class='num'>{r.rank_staff}</td></tr>"
+        for r in table.itertuples(index=False)
+    )
+    parts.append(
+        "<table><caption>Top topics so far (each group counts equally)</caption><thead><tr>"
+        "<th scope='col'>Place</th><th scope='col'>Topic</th>"
+        "<th scope='col'>Patients and carers' place</th><th scope='col'>Staff's place</th>"
+        f"</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+    return "".join(parts)
+
+
+class ResultsView:
+    """The projector screen: live results with a refresh button."""
+
+    def __init__(self, store: PrioritiesStore):
+        self.store = store
+        self.button = w.Button(description="Refresh results", button_style="primary",
+                               tooltip="Show the latest ideas and votes")
+        self.output = w.HTML()
+        self.button.on_click(lambda _b: self.refresh())
+        self.widget = w.VBox([_heading("Results so far"), self.button, self.output])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the store and redraw the tables."""
+        self.output.value = results_html(self.store)
+
+
+class FacilitatorView:
+    """Shortlisting, workshop groups, group rankings, final results and CSV export."""
+
+    def __init__(self, store: PrioritiesStore):
+        self.store = store
+        self.round = 0
+        self.allocations: list[dict[str, int]] = []
+        # Shortlist: merge suggestions into topics.
+        self.ideas = w.SelectMultiple(options=[], description="Ideas not yet in a topic",
+                                      tooltip="Choose one or more ideas that say the same thing",
+                                      style=_label_style(), layout=w.Layout(width="95%"))
+        self.title = w.Text(description="New topic title", style=_label_style(),
+                            tooltip="A short title for the topic", layout=w.Layout(width="95%"))
+        self.make_topic = w.Button(description="Make a topic from the chosen ideas",
+                                   button_style="primary",
+                                   tooltip="Create the topic and link the chosen ideas to it")
+        self.existing = w.Dropdown(options=[], description="Or add them to topic",
+                                   style=_label_style(), tooltip="An existing topic",
+                                   layout=w.Layout(width="95%"))
+        self.add_to = w.Button(description="Add the chosen ideas to this topic",
+                               tooltip="Link the chosen ideas to the existing topic")
+        self.shortlist_status = w.HTML()
+        self.make_topic.on_click(self._on_make_topic)
+        self.add_to.on_click(self._on_add_to)
+        # Groups.
+        self.n_patients = w.BoundedIntText(value=9, min=0, max=200,
+                                           description="Patients and carers in the room",
+                                           style=_label_style(), tooltip="How many")
+        self.n_staff = w.BoundedIntText(value=9, min=0, max=200, description="Staff in the room",
+                                        style=_label_style(), tooltip="How many")
+        self.n_groups = w.BoundedIntText(value=3, min=1, max=20, description="Number of groups",
+                                         style=_label_style(), tooltip="How many tables")
+        self.seed = w.BoundedIntText(value=1, min=0, max=10**9, description="Seed",
+                                     style=_label_style(),
+                                     tooltip="Any number; the same number gives the same groups")
+        self.make_groups = w.Button(description="Make groups for the next round",
+                                    button_style="primary",
+                                    tooltip="Mixed groups; later rounds reshuffle them")
+        self.groups_out = w.HTML()
+        self.make_groups.on_click(self._on_groups)
+        # Group rankings.
+        self.rank_round = w.BoundedIntText(value=1, min=1, max=10, description="Round",
+                                           style=_label_style(), tooltip="Which round")
+        self.group_name = w.Text(description="Group name", value="Group 1", style=_label_style(),
+                                 tooltip="The group whose ranking you are entering")
+        self.order = w.Text(description="Topic numbers, best first",
+                            placeholder="for example: 3, 1, 7, 2", style=_label_style(),
+                            tooltip="The group's order, as numbers from the shortlist below",
+                            layout=w.Layout(width="95%"))
+        self.save_ranking = w.Button(description="Save this group's ranking",
+                                     button_style="primary", tooltip="Store the group's order")
+        self.ranking_out = w.HTML()
+        self.save_ranking.on_click(self._on_save_ranking)
+        # Export.
+        self.export = w.Button(description="Export everything as CSV",
+                               tooltip="Write CSV files next to the database")
+        self.export_out = w.HTML()
+        self.export.on_click(self._on_export)
+        self.results = ResultsView(store)
+        self.paper = SuggestionForm(store, source="paper", on_saved=self._after_paper)
+        self.widget = w.VBox([
+            _heading("Facilitator", 1),
+            self.results.widget,
+            _heading("Shortlist: put ideas together into topics"),
+            self.ideas, self.title, self.make_topic, self.existing, self.add_to,
+            self.shortlist_status,
+            self.paper.widget,
+            _heading("Workshop groups"),
+            self.n_patients, self.n_staff, self.n_groups, self.seed, self.make_groups,
+            self.groups_out,
+            _heading("Enter a group's ranking"),
+            self.rank_round, self.group_name, self.order, self.save_ranking, self.ranking_out,
+            _heading("Save a copy"),
+            self.export, self.export_out,
+        ])
+        self.refresh()
+
+    def _after_paper(self) -> None:
+        self.results.refresh()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read ideas and topics into the lists."""
+        ideas = self.store.suggestions()
+        free = ideas[ideas["topic_id"].isna()]
+        self.ideas.options = [(self._short(t), u) for t, u in zip(free["text"], free["uid"],
+                                                                   strict=True)]
+        topics = self.store.topics()
+        self.existing.options = list(zip(topics["title"], topics["id"].astype(int), strict=True))
+        self._show_final()
+
+    @staticmethod
+    def _short(text: str, n: int = 90) -> str:
+        text = " ".join(str(text).split())
+        return text if len(text) <= n else text[: n - 1] + "…"
+
+    def _on_make_topic(self, _b: object = None) -> None:
+        try:
+            self.store.add_topic(self.title.value, suggestion_uids=list(self.ideas.value))
+        except DataError as error:
+            self.shortlist_status.value = _status(str(error.problems[0].what), False)
+            return
+        self.shortlist_status.value = _status(f"Topic saved: {self.title.value}", True)
+        self.title.value = ""
+        self.refresh()
+
+    def _on_add_to(self, _b: object = None) -> None:
+        if self.existing.value is None or not self.ideas.value:
+            self.shortlist_status.value = _status("Choose some ideas and a topic first.", False)
+            return
+        self.store.link_suggestions(int(self.existing.value), list(self.ideas.value))
+        self.shortlist_status.value = _status("Ideas added to the topic.", True)
+        self.refresh()
+
+    def _people(self) -> dict[str, str]:
+        people = {f"P{i:02d}": "patient_carer" for i in range(1, self.n_patients.value + 1)}
+        people |= {f"S{i:02d}": "staff" for i in range(1, self.n_staff.value + 1)}
+        return people
+
+    def _on_groups(self, _b: object = None) -> None:
+        people = self._people()
+        try:
+            if self.allocations:
+                groups = reshuffle_groups(people, self.n_groups.value, self.allocations,
+                                          seed=self.seed.value + len(self.allocations))
+            else:
+                groups = allocate_groups(people, self.n_groups.value, seed=self.seed.value)
+        except DataError as error:
+            self.groups_out.value = _status(error.problems[0].what, False)
+            return
+        self.allocations.append(groups)
+        self.store.record_groups(len(self.allocations), groups, self.seed.value)
+        by_group: dict[int, list[str]] = {}
+        for person, g in sorted(groups.items()):
+            by_group.setdefault(g, []).append(person)
+        rows = "".join(f"<tr><th scope='row'>Group {g}</th><td>{html.escape(', '.join(m))}</td>"
+                       "</tr>" for g, m in sorted(by_group.items()))
+        self.groups_out.value = (
+            f"<div class='sc-results'><table><caption>Round {len(self.allocations)} groups "
+            "(P = patient or carer, S = staff)</caption><tbody>"
+            f"{rows}</tbody></table></div>"
+        )
+
+    def _shortlist(self) -> list[str]:
+        topics = self.store.topics()
+        ballots = self.store.ballots()
+        if not ballots:
+            return topics["title"].tolist()
+        return interim_scores(ballots, topics=topics["title"].tolist())["topic"].tolist()
+
+    def _on_save_ranking(self, _b: object = None) -> None:
+        shortlist = self._shortlist()
+        try:
+            numbers = [int(x) for x in self.order.value.replace(";", ",").split(",") if x.strip()]
+        except ValueError:
+            self.ranking_out.value = _status("Please type topic numbers separated by commas.",
+                                             False)
+            return
+        bad = [n for n in numbers if not 1 <= n <= len(shortlist)]
+        if not numbers or bad or len(set(numbers)) != len(numbers):
+            self.ranking_out.value = _status(
+                f"Please use each number from 1 to {len(shortlist)} at most once.", False)
+            return
+        ranking = {shortlist[n - 1]: r for r, n in enumerate(numbers, start=1)}
+        self.store.record_group_ranking(self.rank_round.value, self.group_name.value, ranking)
+        self.ranking_out.value = _status(f"Saved {self.group_name.value}'s ranking.", True)
+        self._show_final()
+
+    def _show_final(self) -> None:
+        shortlist = self._shortlist()
+        numbered = "".join(f"<li>{html.escape(t)}</li>" for t in shortlist)
+        rounds = self.store.group_rankings()
+        final = ""
+        if rounds:
+            last = max(rounds)
+            table = aggregate_group_ranks(rounds[last], topics=shortlist)
+            body = "".join(f"<tr><td class='num'>{r.rank}</td><th scope='row'>"
+                           f"{html.escape(str(r.topic))}</th><td class='num'>{r.total:g}</td></tr>"
+                           for r in table.head(10).itertuples(index=False))
+            final = (f"<table><caption>Final ranking after round {last}</caption><thead><tr>"
+                     "<th scope='col'>Place</th><th scope='col'>Topic</th>"
+                     "<th scope='col'>Total of places</th></tr></thead>"
+                     f"<tbody>{body}</tbody></table>")
+        self.ranking_out.value = (self.ranking_out.value.split("<div", 1)[0]
+                                  + f"<div class='sc-results'><p>The shortlist:</p>"
+                                  f"<ol>{numbered}</ol>{final}</div>")
+
+    def _on_export(self, _b: object = None) -> None:
+        folder = Path(self.store.path).with_suffix("").with_name(
+            Path(self.store.path).stem + "-export")
+        paths = self.store.export_csv(folder)
+        self.export_out.value = _status(
+            f"Saved {len(paths)} files in {folder}", True)
+
+
+def _app(children: Sequence[w.Widget]) -> w.VBox:
+    box = w.VBox([w.HTML(APP_CSS), *children])
+    box.add_class("sc-app")
+    return box
+
+
+def workshop_app(store: PrioritiesStore | None = None) -> w.VBox:
+    """The participants' page: suggestion form, interim vote and live results."""
+    store = store or PrioritiesStore()
+    results = ResultsView(store)
+    suggest = SuggestionForm(store, on_saved=results.refresh)
+    vote = VoteForm(store, on_vote=results.refresh)
+    header = w.HTML("<h1>Help choose what NHS staff learn about safety</h1>"
+                    "<p>Patients, carers and staff choose the topics together. Each group counts "
+                    "the same, however many people take part.</p>")
+    return _app([header, suggest.widget, vote.widget, results.widget])
+
+
+def facilitator_app(store: PrioritiesStore | None = None) -> w.VBox:
+    """The facilitator's page: results, shortlist, paper forms, groups, rankings, export."""
+    store = store or PrioritiesStore()
+    return _app([FacilitatorView(store).widget])
+
+
+
+#: The Voilà template folder shipped with the package (``voila/templates/safercare``): Voilà's
+#: lab template minus its links to a font CDN, so the pages fetch nothing from the internet.
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "priorities" / "jupyter"
+#: The app notebooks, in the repository's ``notebooks/apps`` folder.
+APPS_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks" / "apps"
+
+
+def voila_command(
+    facilitator: bool = False, *, port: int = 8866, ip: str = "127.0.0.1"
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that serve the workshop (or facilitator) page."""
+    import os
+    import sys
+
+    notebook = APPS_DIR / ("priorities-facilitator.ipynb" if facilitator
+                           else "priorities-workshop.ipynb")
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")) if p)
+    argv = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
+            f"--Voila.ip={ip}", "--template=safercare", "--show_tracebacks=False"]
+    return argv, env
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve the workshop page: ``python -m safercare.widgets.priorities [--facilitator]``.
+
+    Options: ``--port`` (default 8866), ``--ip`` (default 127.0.0.1; use 0.0.0.0 to let
+    phones and laptops in the room connect over the local network) and ``--db`` (the database
+    file; otherwise ``$SAFERCARE_PRIORITIES_DB`` or the default).
+    """
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(description="Serve the priority-setting workshop pages.")
+    parser.add_argument("--facilitator", action="store_true", help="serve the facilitator page")
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--ip", default="127.0.0.1")
+    parser.add_argument("--db", default=None, help="the workshop's database file")
+    args = parser.parse_args(argv)
+    command, env = voila_command(args.facilitator, port=args.port, ip=args.ip)
+    if args.db:
+        from safercare.priorities.store import DB_ENV_VAR
+
+        env[DB_ENV_VAR] = str(Path(args.db).resolve())
+    os.execve(command[0], command, env)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""The priority-setting app in a real browser: served by Voilà, driven by headless Chromium.
+
+A fixture starts Voilà on 127.0.0.1 with a fresh database (through ``SAFERCARE_PRIORITIES_DB``)
+that holds two topics and two staff votes, waits until it answers, and stops it afterwards.
+The tests then do what people in the room do: send an idea and see it counted, send an NHS
+number and see it kindly refused, send HTML and see it shown as text, vote and see the ranking
+change, reload and see nothing lost — by mouse and by keyboard — and audit each page with
+axe-core: no serious or critical findings are allowed.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from safercare.priorities.store import DB_ENV_VAR, PrioritiesStore
+from safercare.widgets.priorities import voila_command
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ROOT / "notebooks" / "apps"
+FALLS = "Preventing falls in hospital"
+LISTEN = "Listening to families <em>first</em>"  # markup in a title must show as text
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "rules": {"label-content-name-mismatch": {"enabled": True}},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Voilà is ready when its HTTP server answers anything (an early page request can hang)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Voilà exited with code {process.returncode}")
+        try:
+            urllib.request.urlopen(url + "voila/api/ready-check", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # the server answered (404 is fine): it is ready
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError(f"Voilà did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("priorities") / "workshop.sqlite3"
+    store = PrioritiesStore(db)
+    falls = store.add_topic(FALLS)
+    listen = store.add_topic(LISTEN)
+    for _ in range(2):
+        store.cast_vote("staff", [falls, listen])
+    return db
+
+
+def _serve(facilitator: bool, db: Path) -> Iterator[str]:
+    """Serve a page exactly as a facilitator would (the package's Voilà command line)."""
+    port = _free_port()
+    command, env = voila_command(facilitator, port=port)
+    assert command[3] == str(APPS / ("priorities-facilitator.ipynb" if facilitator
+                                     else "priorities-workshop.ipynb"))
+    env[DB_ENV_VAR] = str(db)
+    log = open(db.with_suffix(f".{port}.log"), "w")  # noqa: SIM115 - closed in finally
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def workshop_url(app_db: Path) -> Iterator[str]:
+    yield from _serve(False, app_db)
+
+
+@pytest.fixture(scope="module")
+def facilitator_url(app_db: Path) -> Iterator[str]:
+    yield from _serve(True, app_db)
+
+
+def _open(page, url: str, ready: str) -> None:
+    page.goto(url, wait_until="load", timeout=60_000)
+    page.get_by_role("button", name=ready).first.wait_for(timeout=60_000)
+
+
+def _serious(page) -> list[str]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        f"{[' '.join(map(str, n['target'])) for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
+def _first_place(page) -> str:
+    rows = page.locator(".sc-results table").nth(1).locator("tbody tr")
+    return rows.first.locator("th").inner_text()
+
+
+def test_a_workshop_in_the_browser(offline_page, workshop_url, app_db):
+    page = offline_page.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _open(page, workshop_url, "Send my idea")
+    count = page.get_by_text("Ideas received so far:")
+    assert "so far: 0" in count.inner_text()
+    assert _first_place(page) == FALLS
+
+    # Send an idea and see it counted.
+    page.get_by_role("radio", name="A patient or carer").first.check()
+    page.get_by_label("Care setting (optional)").select_option(label="Hospital")
+    page.get_by_label("Your idea").fill("Explain my new medicines before I go home")
+    page.get_by_role("button", name="Send my idea").click()
+    page.get_by_text("Your idea has been saved").wait_for()
+    page.get_by_text("Ideas received so far: 1").wait_for()
+
+    # An NHS number is refused, kindly, and nothing is stored.
+    page.get_by_label("Your idea").fill("My NHS number is 943 476 5919, check it every time")
+    page.get_by_role("button", name="Send my idea").click()
+    page.get_by_text("It looks like it has an NHS number in it").wait_for()
+    assert "so far: 1" in count.inner_text()
+
+    # By keyboard only: type, Tab to the button, press Enter. The markup is stored as text.
+    box = page.get_by_label("Your idea")
+    box.fill("<img src=x onerror=alert(1)> teach safe handover")
+    box.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Send my idea"
+    page.keyboard.press("Enter")
+    page.get_by_text("Ideas received so far: 2").wait_for()
+
+    # Cast a vote and see the ranking change (the patients' view counts as much as staff's).
+    page.get_by_role("radio", name="A patient or carer").nth(1).check()
+    page.get_by_label("1st choice").select_option(label=LISTEN)
+    page.get_by_role("button", name="Send my vote").click()
+    page.get_by_text("Your vote has been counted").wait_for()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.sc-results table')[1]"
+        "?.querySelector('tbody tr th')?.textContent.startsWith('Listening')"
+    )
+    assert _first_place(page) == LISTEN  # shown as text, not as markup
+    assert page.locator(".sc-results em").count() == 0
+
+    issues = _serious(page)
+    assert not issues, "serious or critical accessibility findings:\n" + "\n".join(issues)
+
+    # Reload: nothing is lost.
+    _open(page, workshop_url, "Send my idea")
+    assert "so far: 2" in page.get_by_text("Ideas received so far:").inner_text()
+    assert _first_place(page) == LISTEN
+    store = PrioritiesStore(app_db)
+    assert store.suggestions()["text"].tolist() == [
+        "Explain my new medicines before I go home",
+        "<img src=x onerror=alert(1)> teach safe handover",
+    ]
+    assert store.participation().set_index("constituency").at["patient_carer", "votes"] == 1
+    assert not dialogs, f"script from a suggestion ran: {dialogs}"
+    # Nothing was fetched from another host and nothing failed, except that Voilà answers 403
+    # to the old page's kernel-shutdown call on reload (and the browser logs that 403).
+    shutdown_only = all("/voila/api/shutdown/" in r for r in offline_page.failed_responses)
+    problems = [
+        p for p in offline_page.problems()
+        if "/voila/api/shutdown/" not in p
+        and not (shutdown_only and "status of 403 (Forbidden)" in p)
+    ]
+    assert not problems, problems
+
+
+def test_the_facilitator_page_is_accessible(offline_page, facilitator_url):
+    page = offline_page.page
+    _open(page, facilitator_url, "Make groups for the next round")
+    page.get_by_role("button", name="Make groups for the next round").click()
+    page.get_by_text("Round 1 groups").wait_for()
+    issues = _serious(page)
+    assert not issues, "serious or critical accessibility findings:\n" + "\n".join(issues)
