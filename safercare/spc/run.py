@@ -1,0 +1,68 @@
+"""The run chart: the data in time order around the median, with Anhøj or IHI rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from safercare.spc.engine import check_direction, evaluate
+from safercare.spc.inputs import prepare
+from safercare.spc.limits import seg_median
+from safercare.spc.profiles import Profile, get_profile
+from safercare.spc.result import SPCResult
+
+__all__ = ["run_chart"]
+
+
+def run_chart(
+    data: Any,
+    value: str | None = None,
+    date: Any = None,
+    *,
+    by: Any = None,
+    phases: Any = None,
+    baseline: int | None = None,
+    exclude: Any = None,
+    direction: str = "neither",
+    target: float | None = None,
+    rules: str | Profile = "anhoej",
+) -> SPCResult:
+    """A run chart: the median of each phase as the centre line, no limits.
+
+    Rules (see :mod:`safercare.spc.profiles`):
+
+    * ``"anhoej"`` (default; Anhøj & Olesen 2014, as qicharts2): useful observations are
+      points not on the median; an unusually long run is longer than
+      round(log2(n)) + 3; too few crossings is fewer than the 5th percentile of
+      Binomial(n − 1, 0.5), n = useful observations. Points of a too-long run are
+      flagged ``long_run`` (improvement or concern by their side); too few crossings is
+      a whole-phase signal (``few_crossings`` on every row of the phase) with no
+      direction, so it does not change point verdicts.
+    * ``"ihi"`` (Perla, Provost & Murray 2011): shift of 6 (points on the median
+      skipped), trend of 5 (repeated values skipped), too few or too many runs
+      (``too_few_runs``/``too_many_runs``, whole-phase signals). The astronomical-point
+      rule is a visual judgement and is not automated.
+
+    The median is taken over the points that fix the centre (``baseline``, not
+    ``exclude``-d, not missing). ``.summary`` gives the useful observations, the longest
+    run and its limit, the crossings and their minimum (Anhøj) or the runs and their
+    bounds (IHI) for the last phase. Arguments and missing-value conventions are as for
+    :func:`~safercare.spc.xmr`; ``target`` is drawn but gives no assurance icon (a run
+    chart has no limits).
+    """
+    # A run chart has no limits: rules that need them cannot fire, so leave them out.
+    profile = replace(get_profile(rules), beyond_limits=False, two_of_three=False)
+    check_direction(direction)
+    prep = prepare(data, {"value": value}, main="value", date=date, by=by, phases=phases,
+                   baseline=baseline, exclude=exclude,
+                   baseline_overrides_phases=profile.baseline_overrides_phases)
+    y = prep.values["value"]
+    centre = prep.spread(seg_median(prep.seg, y, prep.calc, prep.n_segs))
+    nan = np.full(prep.n, np.nan)
+    ev = evaluate(prep, y, centre, nan, nan, nan, nan, profile, direction)
+    return SPCResult(chart="run", title="Run chart", prep=prep, ev=ev, y=y,
+                     lines={"centre": centre, "lower": nan, "upper": nan}, profile=profile,
+                     direction=direction, target=target,
+                     value_name=prep.names.get("value", "value"), centre_name="median")
