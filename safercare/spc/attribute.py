@@ -21,7 +21,7 @@ from safercare.checks import check_counts, check_denominators, check_proportions
 from safercare.errors import Problem
 from safercare.spc.engine import check_direction, evaluate
 from safercare.spc.inputs import Prepared, prepare
-from safercare.spc.limits import moving_ranges, seg_mean, seg_sum
+from safercare.spc.limits import moving_ranges, mr_bar, seg_mean, seg_sum
 from safercare.spc.profiles import Profile, get_profile
 from safercare.spc.result import SPCResult
 
@@ -105,13 +105,21 @@ def _pooled(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
 
 
 def _laney_sigma_z(prep: Prepared, y: np.ndarray, centre: np.ndarray,
-                   sigma: np.ndarray) -> np.ndarray:
-    """σz per point: mean |zᵢ − zᵢ₋₁| / 1.128 over the points that fix the limits."""
+                   sigma: np.ndarray, profile: Profile) -> np.ndarray:
+    """σz per point: mean |zᵢ − zᵢ₋₁| / 1.128 over the points that fix the limits.
+
+    Laney (2002) uses every moving range of z. qicharts2 (0.7.4 and later, ``qic.pp`` /
+    ``qic.up``) screens them as its I chart does when its ``qic.screenedmr`` option is
+    on (the default once the package is attached): moving ranges ≥ 3.267 × MR̄ are
+    dropped once. Here the profile decides: ``"mdc"`` (the default) never screens, so
+    σz is exactly Laney's; ``"anhoej"`` screens, as qicharts2.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (y - centre) / sigma
     mr = moving_ranges(z, prep.seg, prep.excluded)
-    use = prep.calc & ~np.isnan(mr)
-    return prep.spread(seg_mean(prep.seg, mr, use, prep.n_segs, starts=prep.seg_starts) / 1.128)
+    bar = mr_bar(mr, prep.seg, prep.calc, prep.n_segs, screen=profile.screen_moving_ranges,
+                 screen_constant=profile.screen_constant, starts=prep.seg_starts)
+    return prep.spread(bar / 1.128)
 
 
 _ARGS_DOC = """
@@ -201,8 +209,10 @@ def p_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
     """Laney's p′ chart: a p chart corrected for over-dispersion (large denominators).
 
     Formula (Laney 2002; qicharts2 ``qic.pprime``): p̄ and σᵢ = √(p̄(1 − p̄)/nᵢ) as for
-    the p chart; zᵢ = (pᵢ − p̄)/σᵢ; σz = mean |zᵢ − zᵢ₋₁| / 1.128 (no moving-range
-    screening, as Laney and qicharts2); limits p̄ ± 3 σᵢ σz clamped to [0, 1].
+    the p chart; zᵢ = (pᵢ − p̄)/σᵢ; σz = mean |zᵢ − zᵢ₋₁| / 1.128; limits
+    p̄ ± 3 σᵢ σz clamped to [0, 1]. Moving ranges of z are screened only if the
+    profile screens (``"mdc"``, the default, does not: exactly Laney 2002; under
+    ``"anhoej"`` they are, as qicharts2 0.7.4+).
     """
     profile = get_profile(rules)
     check_direction(direction)
@@ -211,7 +221,7 @@ def p_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
     num, den, y, centre = _pooled(prep)
     with np.errstate(invalid="ignore"):
         sigma = np.sqrt(centre * (1 - centre) / den)
-    sigma_z = _laney_sigma_z(prep, y, centre, sigma)
+    sigma_z = _laney_sigma_z(prep, y, centre, sigma, profile)
     return _finish(prep, y, centre, sigma * sigma_z, profile, direction, target,
                    chart="p_prime", title="p′ chart (Laney)", upper_cap=1.0,
                    multiplier=multiplier,
@@ -227,7 +237,8 @@ def u_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
 
     Formula (Laney 2002; qicharts2 ``qic.uprime``): ū and σᵢ = √(ū/nᵢ) as for the u
     chart; zᵢ = (uᵢ − ū)/σᵢ; σz = mean |zᵢ − zᵢ₋₁| / 1.128; limits ū ± 3 σᵢ σz, lower
-    clamped at 0.
+    clamped at 0. Moving ranges of z are screened only if the profile screens (as for
+    :func:`p_prime`).
     """
     profile = get_profile(rules)
     check_direction(direction)
@@ -236,7 +247,7 @@ def u_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
     num, den, y, centre = _pooled(prep)
     with np.errstate(invalid="ignore"):
         sigma = np.sqrt(centre / den)
-    sigma_z = _laney_sigma_z(prep, y, centre, sigma)
+    sigma_z = _laney_sigma_z(prep, y, centre, sigma, profile)
     return _finish(prep, y, centre, sigma * sigma_z, profile, direction, target,
                    chart="u_prime", title="u′ chart (Laney)", upper_cap=None,
                    multiplier=multiplier,

@@ -40,6 +40,9 @@ class Evaluation:
     rg: np.ndarray
     n_rg: int
     sides: dict[str, tuple[np.ndarray, np.ndarray]]  # per rule: (high, low) flags
+    #: Side used for ``_high``/``_low`` in a ``neither`` variation icon, when the profile
+    #: decides it by rule priority (NHSR); ``None`` means "high if any high rule fired".
+    icon_high: np.ndarray | None = None
 
 
 def check_direction(direction: str) -> str:
@@ -69,13 +72,19 @@ def evaluate(prep: Prepared, y: np.ndarray, centre: np.ndarray, lower: np.ndarra
         sides["shift"] = R.shift(y, centre, rg, profile.shift_length,
                                  on_centre=profile.on_centre, sides=side)
     if profile.trend_length:
-        sides["trend"] = R.trend(y, rg, profile.trend_length, ties=profile.trend_ties)
+        sides["trend"] = R.trend(y, rg, profile.trend_length, ties=profile.trend_ties,
+                                 side=profile.trend_side)
     if profile.two_of_three:
         sides["two_of_three"] = R.two_of_three(
             y, centre, lower2, upper2, lower, upper, rg,
             counts_beyond_limits=profile.two_sigma_counts_beyond_limits, sides=side)
     if profile.anhoej:
-        a = R.anhoej(y, centre, rg, n_rg, sides=side)
+        # qicharts2 runs.analysis uses only included points: an excluded point is
+        # skipped like a point on the centre line (neither adds to nor breaks a run).
+        a_side = side
+        if prep.excluded.any():
+            a_side = (np.where(prep.excluded, 0, side[0]).astype(np.int8), side[1])
+        a = R.anhoej(y, centre, rg, n_rg, sides=a_side)
         sides["long_run"] = (a["long_high"], a["long_low"])
         runs.update({k: v for k, v in a.items() if k not in ("long_high", "long_low")})
     if profile.runs_test:
@@ -94,6 +103,7 @@ def evaluate(prep: Prepared, y: np.ndarray, centre: np.ndarray, lower: np.ndarra
         high |= hi
         low |= lo
     verdict = _verdicts(high, low, sides, profile, direction)
+    icon_high = _priority_high(sides, profile, n) if profile.conflict == "priority" else None
 
     if prep.missing.any():
         n_points = np.bincount(prep.group[~prep.missing], minlength=prep.n_groups)
@@ -106,7 +116,22 @@ def evaluate(prep: Prepared, y: np.ndarray, centre: np.ndarray, lower: np.ndarra
         colour[provisional_group[prep.group]] = 0
     return Evaluation(flags=flags, high=high, low=low, verdict=verdict, colour=colour,
                       provisional_group=provisional_group, n_points_group=n_points,
-                      runs=runs, rg=rg, n_rg=n_rg, sides=sides)
+                      runs=runs, rg=rg, n_rg=n_rg, sides=sides, icon_high=icon_high)
+
+
+def _priority_high(sides: dict[str, tuple[np.ndarray, np.ndarray]],
+                   profile: Profile, n: int) -> np.ndarray:
+    """Per point: is the highest-priority rule that fired on the high side?"""
+    out = np.zeros(n, dtype=bool)
+    decided = np.zeros(n, dtype=bool)
+    names = [r for r in profile.priority if r in sides] + \
+        [r for r in sides if r not in profile.priority]
+    for name in names:
+        hi, lo = sides[name]
+        fired = ~decided & (hi | lo)
+        out[fired & hi] = True
+        decided |= fired
+    return out
 
 
 def _verdicts(high: np.ndarray, low: np.ndarray,

@@ -12,7 +12,8 @@ Assurance icon (needs a target and direction ``higher`` or ``lower``):
     limits: ``hit_and_miss`` (the process will sometimes meet it, sometimes not). For
     ``higher``, a target on or above the upper limit: ``fail`` (it will not be met
     without change); on or below the lower limit: ``pass``. Mirrored for ``lower``. A
-    target exactly on a limit counts as outside, as MDC SQL does.
+    target exactly on a limit counts as outside, as MDC SQL does (under the ``"nhsr"``
+    profile it is hit and miss, as NHSRplotthedots compares strictly).
 
 Icons are drawn with patches and text, not image files, so they scale, print in
 greyscale (a letter inside carries the meaning: H/L arrows, P/F/?) and need no files.
@@ -81,15 +82,23 @@ def variation_icons(colour: np.ndarray, high: np.ndarray, low: np.ndarray,
 
 
 def assurance_icons(target: float | None, lower: np.ndarray, upper: np.ndarray,
-                    direction: str) -> np.ndarray:
-    """Assurance icon names from the target and the limits in force at the last point."""
+                    direction: str, *, on_limit: str = "outside") -> np.ndarray:
+    """Assurance icon names from the target and the limits in force at the last point.
+
+    ``on_limit="outside"`` (default; MDC SQL) counts a target exactly on a limit as
+    outside (pass or fail); ``"inside"`` (NHSRplotthedots 0.2.2) as hit and miss.
+    """
     out = np.full(len(lower), None, dtype=object)
     if target is None or direction == "neither":
         return out
     ok = ~np.isnan(lower) & ~np.isnan(upper)
     with np.errstate(invalid="ignore"):
-        above = ok & (target >= upper)
-        below = ok & (target <= lower)
+        if on_limit == "inside":
+            above = ok & (target > upper)
+            below = ok & (target < lower)
+        else:
+            above = ok & (target >= upper)
+            below = ok & (target <= lower)
     out[ok] = "hit_and_miss"
     out[above] = "fail" if direction == "higher" else "pass"
     out[below] = "pass" if direction == "higher" else "fail"

@@ -27,6 +27,8 @@ __all__ = ["ANHOEJ", "IHI", "MDC", "NHSR", "PROFILES", "Profile", "get_profile"]
 
 OnLine = Literal["breaks", "skip"]
 Conflict = Literal["improvement", "concern", "priority"]
+TrendSide = Literal["both", "next_step"]
+TargetOnLimit = Literal["outside", "inside"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class Profile:
             adds to nor breaks the run, and is never flagged).
         trend_ties: what two equal consecutive values do to a trend: ``"breaks"`` ends
             it; ``"skip"`` ignores the repeat.
+        trend_side: which side a trend point is on: ``"both"`` (a turning point belongs
+            to both runs it joins; MDC v5.0) or ``"next_step"`` (one side, the step to
+            the next point when it is also in a trend, else the step from the previous
+            point; NHSRplotthedots 0.2.2). See :func:`safercare.spc.rules.trend`.
         anhoej: apply Anhøj's runs analysis: an unusually long run (longest run of
             useful observations > round(log2(n)) + 3) and too few crossings of the
             centre line (fewer than the 5th percentile of Binomial(n − 1, 0.5)).
@@ -79,6 +85,11 @@ class Profile:
             ``"improvement"`` (MDC v5.0), ``"concern"``, or ``"priority"`` (the side of
             the highest rule in ``priority`` that fired, NHSR).
         priority: rule names from highest to lowest priority for ``conflict="priority"``.
+            With ``"priority"`` the side of that rule also picks ``_high``/``_low`` in
+            the variation icon when neither direction is better.
+        target_on_limit: a target exactly on a process limit counts as ``"outside"``
+            (pass or fail; MDC SQL, the conformance pack's decision) or ``"inside"``
+            (hit and miss; NHSRplotthedots 0.2.2 compares strictly).
     """
 
     name: str = "custom"
@@ -103,6 +114,8 @@ class Profile:
     priority: tuple[str, ...] = field(
         default=("beyond_limits", "trend", "two_of_three", "shift", "long_run")
     )
+    trend_side: TrendSide = "both"
+    target_on_limit: TargetOnLimit = "outside"
 
     def __post_init__(self) -> None:
         for name in ("shift_length", "trend_length"):
@@ -115,6 +128,10 @@ class Profile:
             raise ValueError("on_centre and trend_ties must be 'breaks' or 'skip'")
         if self.conflict not in ("improvement", "concern", "priority"):
             raise ValueError("conflict must be 'improvement', 'concern' or 'priority'")
+        if self.trend_side not in ("both", "next_step"):
+            raise ValueError("trend_side must be 'both' or 'next_step'")
+        if self.target_on_limit not in ("outside", "inside"):
+            raise ValueError("target_on_limit must be 'outside' or 'inside'")
         if self.min_points < 1:
             raise ValueError("min_points must be 1 or more")
 
@@ -156,20 +173,43 @@ MDC = Profile(
 _document(MDC, """Making Data Count Single Chart Tool v5.0 (NHS England).
 
 * Limits: mean ± 2.66 × MR̄; two-sigma lines mean ± (2/3) × 2.66 × MR̄. No moving-range
-  screening. Limits, colours and icons only from 13 points (``min_points=13``); below
-  that the trial limits are still computed but flagged ``provisional``, points are
-  shown grey and no icons are given (``colour_provisional=False``).
+  screening. The lower limit is never clamped at zero.
 * Rules: a point strictly beyond a limit; a shift of 6 or more points strictly on one
-  side of the mean (a point exactly on the mean ends it); a trend of 6 or more points
-  each strictly above (below) the one before (a repeated value ends it; a turning point
-  belongs to both runs; rising counts as high, whatever side of the mean); two of three
-  points in a row strictly beyond the two-sigma line, all three strictly on the same
-  side of the mean; a point beyond its process limit does not count towards the two
-  (it is flagged by the single-point rule instead), but does count as on its side.
+  side of the mean; a trend of 6 or more points each strictly above (below) the one
+  before (a repeated value ends it; a turning point belongs to both runs; rising counts
+  as high, whatever side of the mean); two of three points in a row strictly beyond
+  the two-sigma line, all three strictly on the same side of the mean.
 * Phases: each point is judged against its own phase's lines; shift, trend and
-  two-of-three cross phase breaks. A baseline overrides phases. The moving range
-  across a phase break is not used.
+  two-of-three cross phase breaks. A baseline overrides phases.
 * Conflicts: a point that is both improvement and concern is improvement (blue).
+
+Choices the v5.0 specification leaves open (the conformance pack's "decisions",
+tests/conformance/mdc-xmr-v5/README.md; none changes a colour in the pack):
+
+1. Points exactly on a line: a point exactly on its mean ends a shift; a point exactly
+   on a process limit or on a two-sigma line is not beyond it (every comparison is
+   strict).
+2. Fewer than 13 points: trial limits and rules are still computed and flagged
+   ``provisional``, but no special-cause colouring is applied (every point grey) and
+   no icons are given (``min_points=13``, ``colour_provisional=False``), as MDC SQL.
+3. The recalculation boundary: the moving range between the last point of one phase
+   and the first of the next is not used (as MDC SQL).
+4. A target exactly on a process limit counts as outside the limits: pass or fail,
+   not hit and miss (``target_on_limit="outside"``, as MDC SQL).
+5. Two-sigma windows with a point beyond its process limit: the window is kept; that
+   point does not count towards the two (the single-point rule flags it) but does
+   count as being on its side of the mean.
+6. High or low in the variation icon (decided by the last point alone): for
+   ``higher``/``lower`` the colour decides (blue is improving_high for ``higher``,
+   orange is concerning_low, mirrored for ``lower``); for ``neither`` the side of the
+   rule that fired at the last point decides, high when both sides fired. (Reading it
+   as the point's side of the mean differs only for a last point flagged by a trend on
+   the "wrong" side of the mean.)
+7. Where a baseline starts: ``baseline=b`` is counted from the first point of the
+   chart, and its limits apply to every point, the baseline points included.
+8. Blocks shorter than 13 points: the 13-point minimum counts the non-missing points
+   of the whole chart, whatever the recalculations; a recalculated phase with fewer
+   than 13 points still gets its own limits.
 """)
 
 NHSR = Profile(
@@ -187,19 +227,30 @@ NHSR = Profile(
     colour_provisional=True,
     conflict="priority",
     priority=("beyond_limits", "trend", "two_of_three", "shift"),
+    trend_side="next_step",
+    target_on_limit="inside",
 )
 _document(NHSR, """NHSRplotthedots 0.2.2 (NHS-R Community).
+
+Source: R/ptd_spc_standard.R, R/ptd_calculate_point_type.R and
+R/ptd_calculate_assurance_type.R of github.com/nhs-r-community/NHSRplotthedots.
 
 * Limits: mean ± 2.66 × MR̄ after screening: moving ranges ≥ 3.267 × MR̄ are dropped
   once and MR̄ recomputed (the mean is unchanged). Fewer than 12 points gives a warning
   only: limits and colours still shown (here: ``provisional=True``, colours kept).
-* Rules: beyond limits; shift of 7 points strictly on one side of the mean (a point on
-  the mean ends it); trend of 7 points (a tie ends it); two of three beyond two sigma,
-  all three on the same side, points beyond the limits not counting.
+* Rules: beyond limits (strict); shift of 7 points strictly on one side of the mean (a
+  point on the mean ends it); trend of 7 points (a tie ends it); two of three beyond
+  two sigma, all three on the same side, points beyond the limits not counting.
+* Trend side: a trend point takes the direction of the step to the next point when
+  that point is also in a trend, else of the step from the previous point, so a peak
+  between a rising and a falling trend counts as falling (``trend_side="next_step"``).
 * Phases ("rebase"): every rule runs inside its own phase; a baseline
   (``fix_after_n_points``) applies inside each phase.
 * Conflicts: the highest-priority rule decides (beyond limits > trend > two of three >
-  shift), so a conflict can show concern.
+  shift), so a conflict can show concern; with direction ``neither`` the same rule's
+  side picks ``_high`` or ``_low`` in the variation icon.
+* Assurance: strict comparisons, so a target exactly on a limit is hit and miss
+  (``target_on_limit="inside"``).
 """)
 
 ANHOEJ = Profile(
@@ -226,8 +277,10 @@ _document(ANHOEJ, """Anhøj's run-chart rules, as in qicharts2.
 
 * Centre line: the median for run charts (and g charts); the chart's own centre for
   other control charts, where a point beyond the 3-sigma limits also signals.
-* Useful observations: non-missing points not exactly on the centre line (points on it
-  are skipped: they neither add to nor break a run, and are never flagged).
+* Useful observations: non-missing, not excluded points not exactly on the centre line.
+  Points on the line, missing points and excluded points are skipped: they neither add
+  to nor break a run and are never flagged ``long_run`` (qicharts2 ``runs.analysis``
+  keeps only ``x$include`` points with a non-zero, non-missing sign).
 * Unusually long run: the longest run of useful observations on one side is longer
   than round(log2(n)) + 3, n = useful observations (Schilling 2012). Its points are
   flagged ``long_run``.
@@ -235,7 +288,10 @@ _document(ANHOEJ, """Anhøj's run-chart rules, as in qicharts2.
   Binomial(n − 1, 0.5) (Chen 2010). A whole-phase signal with no direction: every point
   of the phase gets ``few_crossings=True`` but point verdicts come from point rules.
 * Phases: the analysis runs inside each phase. XmR limits (when used) are mean ± 3/1.128
-  × MR̄ with moving-range screening, as qicharts2's I chart. No trend rule.
+  × MR̄ with moving-range screening (moving ranges ≥ 3.267 × MR̄ dropped once), as
+  qicharts2's I chart with its ``qic.screenedmr`` option, which is on once the package
+  is attached; the t chart's I chart and Laney's σz (p′, u′) are screened the same way,
+  as qicharts2 0.7.4+. No trend rule.
 * Fewer than 10 points: ``provisional`` (colours and icons still given).
 * Two-sigma: no two-of-three rule. Ties: points exactly on the centre line are skipped.
 * Conflicts: cannot arise (a point beyond a limit cannot sit in a run on the other
@@ -271,10 +327,11 @@ _document(IHI, """The IHI run-chart rules (Perla, Provost & Murray 2011).
 * Trend: 5 or more consecutive points all going up or all going down; a repeated value
   is skipped (it neither adds to nor breaks the trend).
 * Runs: too few or too many runs (a run is a series of useful observations on one side
-  of the median; runs = crossings + 1). The bounds are the two-sided 5% critical values
-  of Swed & Eisenhart's (1943) exact runs distribution with the useful observations
-  split as evenly as possible above and below the median (computed, not copied from a
-  table: see :func:`safercare.spc.rules.ihi_runs_bounds`).
+  of the median; runs = crossings + 1). For 10 to 40 useful observations the bounds
+  are Perla et al.'s Table 1 (:data:`safercare.spc.rules.PERLA_RUNS_TABLE`); outside
+  that range, the two-sided 5% critical values of Swed & Eisenhart's (1943) exact runs
+  distribution with the useful observations split as evenly as possible above and
+  below the median (see :func:`safercare.spc.rules.ihi_runs_bounds`).
 * Astronomical point: a judgement ("obviously different") with no numerical rule, so it
   is not automated: look at the chart.
 * Phases: rules run inside each phase. Fewer than 10 points: ``provisional``.

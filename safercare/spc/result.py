@@ -141,12 +141,14 @@ class SPCResult:
         rows["provisional"] = provisional
         colour = np.where(has, ev.colour[li], -1)
         show = has & ~(provisional & (not self.profile.colour_provisional))
-        var = variation_icons(np.where(show, colour, -1), ev.high[li] & has, ev.low[li] & has,
-                              self.direction)
+        icon_high = ev.high if ev.icon_high is None else ev.icon_high
+        var = variation_icons(np.where(show, colour, -1), icon_high[li] & has,
+                              ev.low[li] & has, self.direction)
         rows["variation_icon"] = var
         if "lower" in self.lines:
             ass = assurance_icons(self.target, at(self.lines["lower"]),
-                                  at(self.lines["upper"]), self.direction)
+                                  at(self.lines["upper"]), self.direction,
+                                  on_limit=self.profile.target_on_limit)
             ass[~show] = None
         else:
             ass = np.full(prep.n_groups, None, dtype=object)

@@ -8,8 +8,10 @@ windows of boolean shifts (:func:`in_long_run`) or, where run lengths themselves
 needed, the run-length trick (positions where a new run starts, then ``np.diff`` and
 ``np.repeat``), so there is no Python loop over series or points.
 
-A missing value (NaN) ends every run and never signals. Each rule returns two boolean
-arrays: points flagged on the **high** side and on the **low** side.
+A missing value (NaN) never signals and ends every run, except in Anhøj's runs
+analysis (:func:`anhoej`), which skips it as qicharts2 does (``runs.analysis`` drops
+missing signs before counting runs). Each rule returns two boolean arrays: points
+flagged on the **high** side and on the **low** side.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = [
     "anhoej",
     "beyond_limits",
     "ihi_runs",
+    "PERLA_RUNS_TABLE",
     "ihi_runs_bounds",
     "in_long_run",
     "run_lengths",
@@ -143,14 +146,48 @@ def _side_runs(side: np.ndarray, valid: np.ndarray, rg: np.ndarray, length: int 
 
 
 def trend(y: np.ndarray, rg: np.ndarray, length: int, *,
-          ties: str = "breaks") -> tuple[np.ndarray, np.ndarray]:
+          ties: str = "breaks", side: str = "both") -> tuple[np.ndarray, np.ndarray]:
     """``length`` or more points in a row, each strictly above (below) the one before.
 
     That is ``length − 1`` consecutive rises (falls). Every point of the run is flagged,
-    its first point included; a turning point belongs to both runs it joins. A trend
-    ignores the centre line and limits. Two equal consecutive values end the run
-    (``ties="breaks"``) or are skipped (``"skip"``). Rising is the high side.
+    its first point included. A trend ignores the centre line and limits. Two equal
+    consecutive values end the run (``ties="breaks"``) or are skipped (``"skip"``).
+    Rising is the high side. ``side`` says which side a flagged point is on:
+
+    * ``"both"`` (MDC v5.0): the side of every run it belongs to, so a turning point
+      belongs to both runs it joins (high and low);
+    * ``"next_step"`` (NHSRplotthedots 0.2.2, ``ptd_special_cause_type``): one side
+      only -- the direction of the step to the next point when that point is also in
+      a trend, otherwise of the step from the previous point; a step that is not a
+      rise (a fall or a repeat) counts as falling, exactly as that code does.
     """
+    high, low = _trend_both(y, rg, length, ties)
+    if side == "next_step" and len(y) > 1:
+        return _trend_next_step(y, rg, high | low)
+    return high, low
+
+
+def _trend_next_step(y: np.ndarray, rg: np.ndarray,
+                     flagged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """NHSRplotthedots' side of each trend point (see :func:`trend`)."""
+    n = len(y)
+    with np.errstate(invalid="ignore"):
+        rise = np.zeros(n - 1, dtype=bool)
+        np.greater(y[1:], y[:-1], out=rise)
+    same = rg[1:] == rg[:-1]
+    use_next = np.zeros(n, dtype=bool)
+    use_next[:-1] = flagged[:-1] & flagged[1:] & same
+    up = np.zeros(n, dtype=bool)
+    up[:-1] = use_next[:-1] & rise
+    from_prev = np.zeros(n, dtype=bool)
+    from_prev[1:] = rise & same
+    up |= ~use_next & from_prev
+    return flagged & up, flagged & ~up
+
+
+def _trend_both(y: np.ndarray, rg: np.ndarray, length: int,
+                ties: str) -> tuple[np.ndarray, np.ndarray]:
+    """Trend flags with a turning point on both sides (see :func:`trend`)."""
     n = len(y)
     high = np.zeros(n, dtype=bool)
     low = np.zeros(n, dtype=bool)
@@ -248,7 +285,10 @@ def anhoej(y: np.ndarray, centre: np.ndarray, rg: np.ndarray, n_rg: int,
            sides: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Anhøj's runs analysis per run group (qicharts2 ``runs.analysis``).
 
-    Useful observations are non-missing points not on the centre line. With n of them,
+    Useful observations are non-missing points not on the centre line (the caller
+    passes ``sides`` with excluded points set to 0 to leave them out too). Missing
+    points and points on the line are skipped: they neither add to nor break a run
+    (qicharts2 ``runs.analysis``). With n of them,
     a run is unusually long if longer than ``round(log2(n)) + 3`` (Schilling 2012) and
     there are too few crossings if fewer than ``qbinom(0.05, n − 1, 0.5)`` (Chen 2010).
 
@@ -297,19 +337,47 @@ def anhoej(y: np.ndarray, centre: np.ndarray, rg: np.ndarray, n_rg: int,
     }
 
 
-def ihi_runs_bounds(n_useful: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+#: Perla, Provost & Murray (2011), BMJ Qual Saf 20: 46-51, Table 1 ("Tests for number of
+#: runs above and below the median"), adapted there from Swed & Eisenhart (1943): for
+#: each number of useful observations, the fewest runs that are not "too few" and the
+#: most runs that are not "too many" (a run count below the first value is too few;
+#: above the second, too many). Rows 10-40 as reproduced in third-party run-chart code;
+#: the article's rows 41-60 could not be checked, so the exact distribution is used
+#: there. Every row keeps each tail at or below 2.5% of the Swed & Eisenhart
+#: distribution for an even split (checked in tests/test_spc_published.py).
+#: The published table is more conservative than an exact 2.5%-per-tail cut in some
+#: rows (e.g. n = 11: 3 and 10, where the exact cut gives 4 and 9), so it is used as
+#: a lookup wherever it applies; outside 10-40 the exact distribution is used.
+PERLA_RUNS_TABLE: dict[int, tuple[int, int]] = {
+    10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12), 15: (5, 12),
+    16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15), 20: (6, 16), 21: (7, 16),
+    22: (7, 17), 23: (7, 17), 24: (8, 18), 25: (8, 18), 26: (9, 19), 27: (9, 20),
+    28: (10, 20), 29: (10, 21), 30: (11, 22), 31: (11, 22), 32: (11, 23), 33: (11, 24),
+    34: (12, 24), 35: (12, 25), 36: (13, 25), 37: (13, 26), 38: (14, 26), 39: (14, 27),
+    40: (15, 27),
+}
+
+
+def ihi_runs_bounds(n_useful: np.ndarray, alpha: float = 0.05, *,
+                    table: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Fewest and most runs expected by chance for ``n_useful`` useful observations.
 
-    Exact Swed & Eisenhart (1943) distribution of the number of runs with the
+    With ``table`` (the default) and 10 to 40 useful observations, the values of
+    Perla, Provost & Murray's (2011) Table 1 (:data:`PERLA_RUNS_TABLE`). Otherwise the
+    exact Swed & Eisenhart (1943) distribution of the number of runs with the
     observations split as evenly as possible above and below the median
     (n1 = ⌊n/2⌋, n2 = ⌈n/2⌉), two-sided ``alpha``: a run count below the first value
-    (probability ≤ alpha/2) is too few; above the second, too many. NaN for n < 2.
+    (P(R ≤ count) ≤ alpha/2) is too few; above the second, too many. ``table=False``
+    always uses the exact distribution. NaN for n < 2.
     """
     n_useful = np.asarray(n_useful, dtype=np.int64)
     lower = np.full(len(n_useful), np.nan)
     upper = np.full(len(n_useful), np.nan)
     for n in np.unique(n_useful[n_useful >= 2]):
-        lo, hi = _runs_bounds_one(int(n), alpha)
+        if table and alpha == 0.05 and int(n) in PERLA_RUNS_TABLE:
+            lo, hi = PERLA_RUNS_TABLE[int(n)]
+        else:
+            lo, hi = _runs_bounds_one(int(n), alpha)
         lower[n_useful == n] = lo
         upper[n_useful == n] = hi
     return lower, upper

@@ -36,14 +36,17 @@ def run_chart(
     * ``"anhoej"`` (default; Anhøj & Olesen 2014, as qicharts2): useful observations are
       points not on the median; an unusually long run is longer than
       round(log2(n)) + 3; too few crossings is fewer than the 5th percentile of
-      Binomial(n − 1, 0.5), n = useful observations. Points of a too-long run are
+      Binomial(n − 1, 0.5), n = useful observations (missing and excluded points are
+      skipped, as qicharts2's ``runs.analysis``). Points of a too-long run are
       flagged ``long_run`` (improvement or concern by their side); too few crossings is
       a whole-phase signal (``few_crossings`` on every row of the phase) with no
       direction, so it does not change point verdicts.
     * ``"ihi"`` (Perla, Provost & Murray 2011): shift of 6 (points on the median
       skipped), trend of 5 (repeated values skipped), too few or too many runs
-      (``too_few_runs``/``too_many_runs``, whole-phase signals). The astronomical-point
-      rule is a visual judgement and is not automated.
+      (``too_few_runs``/``too_many_runs``, whole-phase signals; bounds from Perla et
+      al.'s Table 1 for 10 to 40 useful observations, else the exact Swed & Eisenhart
+      distribution). The astronomical-point rule is a visual judgement and is not
+      automated.
 
     The median is taken over the points that fix the centre (``baseline``, not
     ``exclude``-d, not missing). ``.summary`` gives the useful observations, the longest

@@ -58,8 +58,9 @@ def xmr(
         baseline: fix the limits on the first ``baseline`` points; they apply to every
             later point (extended forward).
         exclude: points left out of the limits but still shown and still judged by
-            the rules: a column of true/false, a list of booleans, 0-based row
-            positions, or dates.
+            the point rules: a column of true/false, a list of booleans, 0-based row
+            positions, or dates. Under ``"anhoej"`` they are also left out of the runs
+            analysis (qicharts2 analyses only included points).
         direction: ``"higher"`` or ``"lower"`` is better, or ``"neither"``.
         target: a target value, for the assurance icon.
         rules: ``"mdc"`` (default), ``"nhsr"``, ``"anhoej"``, ``"ihi"`` or a Profile.
