@@ -47,7 +47,7 @@ def requirements_digest(files: list[Path]) -> str:
 
 def setup(requirements: str) -> Path:
     """Create .venv if needed and install a requirements file into it; return its python."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (run.py may be started by an older python3)
         sys.exit("Safer Care needs Python 3.11 or newer. Please install it and try again.")
     python = venv_bin("python")
     if not python.exists():
@@ -92,6 +92,8 @@ def clean_env() -> dict[str, str]:
 def course(args: list[str]) -> int:
     python = setup("requirements.txt")
     say(f"opening the course at {START_PAGE} (press Ctrl+C twice to stop)")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        args = ["--allow-root", *args]  # containers and CI run as root; JupyterLab refuses it
     command = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *args, START_PAGE]
     return subprocess.call(command, cwd=ROOT, env=clean_env())
 
@@ -114,7 +116,9 @@ def test(args: list[str]) -> int:
 
 def book(args: list[str]) -> int:
     python = setup("requirements-dev.txt")
-    command = [str(python), "-m", "jupyter_book", "build", ".", "-W", "--keep-going", *args]
+    # jupyter_book has no __main__ module, so "python -m jupyter_book" cannot run it.
+    cli = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
+    command = [str(python), "-c", cli, "build", ".", "-W", "--keep-going", *args]
     if subprocess.call(command, cwd=ROOT, env=clean_env()) == 0:
         say(f"the book is in {ROOT / '_build' / 'html' / 'index.html'}")
         return 0

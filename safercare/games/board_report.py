@@ -244,6 +244,7 @@ def plot_board(charts: dict[str, object], *, ncols: int = 2):
         result.plot(ax=ax, title=name)  # type: ignore[attr-defined]
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
+    fig.alt_text = describe_board(charts)  # type: ignore[attr-defined]
     return fig
 
 

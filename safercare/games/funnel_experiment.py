@@ -171,6 +171,7 @@ def plot_funnel(result: pd.DataFrame, *, ax: np.ndarray | None = None) -> Figure
         a.set_aspect("equal")
         style.apply_style(a, title=f"Rule {rule}")
         a.set_xlabel(RULES[rule].split(": ", 1)[1], fontsize=style.FONT_SIZE - 2, wrap=True)
+    fig.alt_text = describe_funnel(result)  # type: ignore[attr-defined]
     return fig
 
 

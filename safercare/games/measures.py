@@ -198,6 +198,7 @@ def plot_monthly_falls(monthly: pd.DataFrame, *, ax=None, title: str | None = No
            edgecolor=style.LIMIT_COLOUR, linewidth=0.6)
     style.apply_style(ax, title=title or "Falls counted each month", ylabel="Falls")
     ax.tick_params(axis="x", labelrotation=45)
+    fig.alt_text = describe_monthly_falls(monthly)  # type: ignore[attr-defined]
     return fig
 
 

@@ -26,6 +26,7 @@ from IPython.display import Markdown, display
 
 from safercare.errors import DataError
 from safercare.games import dice, funnel_experiment, measures, red_beads
+from safercare.widgets.display import display_figure, show_in
 
 __all__ = [
     "IN_WORDS",
@@ -44,14 +45,7 @@ IN_WORDS = "**In words:** "
 _LAYOUT = w.Layout(width="auto")
 
 
-def _show(out: w.Output, *items: object) -> None:
-    """Replace what an Output area shows; figures are closed after display."""
-    out.clear_output(wait=True)
-    with out:
-        for item in items:
-            display(item)
-            if isinstance(item, plt.Figure):
-                plt.close(item)
+_show = show_in
 
 
 def show(figure: plt.Figure, description: str) -> None:
@@ -60,8 +54,7 @@ def show(figure: plt.Figure, description: str) -> None:
     Lessons call this for every static figure, so a reader who cannot see the chart reads
     the same facts underneath it.
     """
-    display(figure)
-    plt.close(figure)
+    display_figure(figure, description)
     display(_Words(description))
 
 

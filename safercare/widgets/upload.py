@@ -129,8 +129,9 @@ def upload_widget() -> Any:
     readers as its description).
     """
     import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
+    from IPython.display import Markdown
+
+    from safercare.widgets.display import show_in
 
     wide = {"description_width": "initial"}
 
@@ -187,12 +188,7 @@ def upload_widget() -> Any:
         return bytes(item["content"]), str(item["name"])
 
     def show(*items: object) -> None:
-        out.clear_output(wait=True)
-        with out:
-            for item in items:
-                display(item)
-                if isinstance(item, plt.Figure):
-                    plt.close(item)
+        show_in(out, *items)
 
     def on_chart(_: object = None) -> None:
         ratio = chart.value in _RATIO
