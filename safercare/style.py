@@ -168,8 +168,19 @@ def rc_params() -> dict[str, Any]:
 @contextmanager
 def style_context() -> Iterator[None]:
     """Temporarily apply :func:`rc_params` (``with style_context(): ...``)."""
-    with mpl.rc_context(rc_params()):
-        yield
+    # rc_context restores every setting on exit, including interactive mode. When the
+    # first chart of a notebook session is drawn inside it, the inline backend switches
+    # interactive mode on inside the context; restoring it would silently stop every
+    # later figure from showing. So keep whatever interactive state the context ended in.
+    interactive = mpl.is_interactive()
+    try:
+        with mpl.rc_context(rc_params()):
+            try:
+                yield
+            finally:
+                interactive = mpl.is_interactive()
+    finally:
+        mpl.interactive(interactive)
 
 
 def apply_style(ax: Axes, *, title: str | None = None, xlabel: str | None = None,

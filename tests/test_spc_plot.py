@@ -115,7 +115,8 @@ def test_every_chart_plots():
               spc.c_chart(num), spc.g_chart(num), spc.t_chart(den)):
         fig = r.plot()
         assert fig.axes[0].collections
-        assert r.describe().startswith("24 points")
+        noun = "events" if r.chart in ("g", "t") else "points"  # g and t: one point per event
+        assert r.describe().startswith(f"24 {noun}")
 
 
 def test_describe_mentions_n_mean_and_signals():

@@ -65,10 +65,13 @@ def _formatter(result: SPCResult) -> Any:
 def _frequency(dates: np.ndarray) -> str:
     if len(dates) < 2 or dates.dtype.kind != "M":
         return ""
-    days = float(np.median(np.diff(dates).astype("timedelta64[s]").astype(float))) / 86400
+    gaps = np.diff(dates).astype("timedelta64[s]").astype(float) / 86400
+    gaps = gaps[np.isfinite(gaps)]
     for word, lo, hi in (("daily", 0.9, 1.1), ("weekly", 6, 8), ("monthly", 27, 32),
                          ("quarterly", 85, 95), ("yearly", 360, 370)):
-        if lo <= days <= hi:
+        # Name a frequency only for a regular series: event dates (g and t charts)
+        # whose median gap happens to be a week are not "weekly points".
+        if len(gaps) and np.mean((gaps >= lo) & (gaps <= hi)) >= 0.9:
             return word + " "
     return ""
 
@@ -111,7 +114,8 @@ def describe_result(result: SPCResult, group: Any = None) -> str:
         return f"point {i + 1}"
 
     parts = []
-    head = f"{n} {freq}point{'s' if n != 1 else ''}"
+    noun = "event" if result.chart in ("g", "t") else "point"
+    head = f"{n} {freq}{noun}{'s' if n != 1 else ''}"
     if dates is not None and dates.dtype.kind == "M" and len(y) > 1:
         head += f" from {where(0)} to {where(len(y) - 1)}"
     missing = len(y) - n

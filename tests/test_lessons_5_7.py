@@ -1,0 +1,353 @@
+"""Lessons 5-7: shape, tags, alt text that matches describe(), no formulas, answer checks.
+
+The notebooks themselves are run (and their checked cells compared) by nbval:
+``python -m pytest notebooks/05-rare-events.ipynb``. These tests check what nbval cannot:
+that each lesson follows the course's lesson shape, that every figure carries alt text
+equal to what the package's ``describe()`` returns *now*, that no statistics are worked
+out in notebook code, and that every exercise's check accepts the worked solution and
+gives specific feedback to a wrong answer.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from safercare import lesson_checks_5_7 as checks  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = {
+    5: ROOT / "notebooks" / "05-rare-events.ipynb",
+    6: ROOT / "notebooks" / "06-comparing-fairly.ipynb",
+    7: ROOT / "notebooks" / "07-did-it-work.ipynb",
+}
+SECTIONS = ["## What you will learn", "## The situation", "## Explore", "## Try it",
+            "## Reflect", "## Summary", "## Further reading"]
+DOMAINS = {"Systems approach to patient safety", "Learning from incidents",
+           "Human factors, human performance and safety management",
+           "Creating safe systems", "Being sure about safety"}
+#: Things that would mean a notebook is doing statistics itself.
+FORBIDDEN = [r"\bimport numpy\b", r"\bimport scipy\b", r"\bnp\.", r"\bmath\.", r"\bsqrt\(",
+             r"\bexp\(", r"\blog\(", r"\.mean\(", r"\.std\(", r"\.var\(", r"\.sum\(",
+             r"\.quantile\(", r"\.median\(", r"\*\*", r"(?<![/#])/(?![/])", r"\.groupby\(",
+             r"\.cumsum\(", r"\.diff\("]
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell: dict[str, Any]) -> str:
+    s = cell["source"]
+    return "".join(s) if isinstance(s, list) else s
+
+
+def tags(cell: dict[str, Any]) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def has_figure(cell: dict[str, Any]) -> bool:
+    return any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+
+
+def figure_alts(path: Path) -> dict[int, str]:
+    """Run a lesson's code in this process; return {cell index: describe() text now}.
+
+    A figure cell names the result that draws it in ``metadata.safercare.alt_from``
+    (e.g. ``"gap_chart.describe()"``); the expression is evaluated right after the cell.
+    """
+    nb = load(path)
+    namespace: dict[str, Any] = {"__name__": "__lesson__"}
+    alts: dict[int, str] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            exec(compile(source(cell), f"{path.name}[{i}]", "exec"), namespace)  # noqa: S102
+            expr = cell.get("metadata", {}).get("safercare", {}).get("alt_from")
+            if expr:
+                alts[i] = str(eval(expr, namespace))  # noqa: S307
+            plt.close("all")
+    return alts
+
+
+@pytest.fixture(scope="module", params=sorted(LESSONS), ids=lambda n: f"lesson{n}")
+def lesson(request) -> tuple[int, dict[str, Any]]:
+    return request.param, load(LESSONS[request.param])
+
+
+def test_lesson_shape_and_metadata(lesson):
+    number, nb = lesson
+    text = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    positions = [text.find(h) for h in SECTIONS]
+    assert all(p >= 0 for p in positions), [h for h, p in zip(SECTIONS, positions,
+                                                               strict=True) if p < 0]
+    assert positions == sorted(positions), "sections out of order"
+    meta = nb["metadata"]["safercare"]
+    assert meta["lesson"] == number
+    assert meta["part"] == "Measurement for improvement"
+    assert 20 <= meta["learning_time_minutes"] <= 60
+    assert set(meta["syllabus_domains"]) <= DOMAINS and meta["syllabus_domains"]
+    first = nb["cells"][0]
+    assert f"learning-time-{meta['learning_time_minutes']}-minutes" in tags(first)
+    for domain in meta["syllabus_domains"]:
+        slug = "syllabus-" + re.sub(r"[^a-z]+", "-", domain.lower()).strip("-")
+        assert slug in tags(first), slug
+    assert f"about {meta['learning_time_minutes']} minutes" in source(first)
+
+
+def test_exercises_have_checks_and_hidden_solutions(lesson):
+    _, nb = lesson
+    md = [source(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    labels = [m for text in md for m in re.findall(r":::\{exercise\}[^\n]*\n:label: (\S+)", text)]
+    assert len(labels) >= 2
+    for label in labels:
+        solution = next((t for t in md if f":::{{solution}} {label}\n:class: dropdown" in t),
+                        None)
+        assert solution is not None, f"no hidden solution for {label}"
+    checks_called = [c for c in nb["cells"] if c["cell_type"] == "code"
+                     and re.search(r"\bcheck_\w+\(", source(c))]
+    assert len(checks_called) >= len(labels)
+    for cell in checks_called:
+        assert "..." in source(cell), "exercise cells start with dots for the learner's answer"
+
+
+def test_tags_hide_code_and_ignore_widgets(lesson):
+    _, nb = lesson
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "hide-input" in tags(code[0])
+    for cell in code:
+        if "widgets." in source(cell):
+            assert "nbval-ignore-output" in tags(cell)
+            assert "hide-input" in tags(cell)
+    checked = [c for c in code if "nbval-check-output" in tags(c)]
+    assert checked, "key numbers must be in checked cells"
+    assert all(c.get("outputs") for c in checked), "checked cells must be executed and saved"
+
+
+def test_every_widget_is_followed_by_a_static_figure(lesson):
+    _, nb = lesson
+    cells = nb["cells"]
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "widgets." in source(cell):
+            later = [c for c in cells[i + 1:i + 4] if c["cell_type"] == "code"]
+            assert later and has_figure(later[0]), f"widget in cell {i} has no static figure"
+
+
+def test_every_figure_has_alt_text_from_describe(lesson):
+    number, nb = lesson
+    figures = {i for i, c in enumerate(nb["cells"])
+               if c["cell_type"] == "code" and has_figure(c) and "widgets." not in source(c)}
+    assert figures, "a lesson shows charts"
+    alts = figure_alts(LESSONS[number])
+    assert figures <= set(alts), f"figure cells without alt_from: {sorted(figures - set(alts))}"
+    for i, expected in alts.items():
+        alt = nb["cells"][i]["metadata"]["mystnb"]["image"]["alt"]
+        assert alt == expected, f"cell {i}: alt text is stale; re-run the alt-text fill"
+        assert len(alt) > 40
+
+
+def test_no_formulas_in_notebook_code(lesson):
+    _, nb = lesson
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        text = source(cell)
+        # Strings and comments can say anything; look at the code itself.
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.BinOp):
+                pytest.fail(f"arithmetic in notebook code: {ast.unparse(node)!r}")
+        stripped = re.sub(r"#.*", "", re.sub(r"(['\"]).*?\1", "''", text))
+        for pattern in FORBIDDEN:
+            assert not re.search(pattern, stripped), f"{pattern} in:\n{text}"
+
+
+def test_cells_were_executed_in_order(lesson):
+    _, nb = lesson
+    counts = [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(counts), "execute the notebook and save it"
+    assert counts == sorted(counts)
+
+
+# --------------------------------------------------------------- answer checks
+def test_every_check_accepts_the_worked_answer():
+    expected = checks.expected_answers()
+    when = expected["5.2 first improvement signal"]
+    assert checks.check_board_chance(round(expected["5.1 board chance (%)"]))
+    assert checks.check_board_chance(f"{expected['5.1 board chance (%)']:.1f}%")
+    assert checks.check_first_signal(f"{when:%Y-%m-%d}")
+    assert checks.check_first_signal(f"{when:%d/%m/%Y}")
+    assert checks.check_serious_incidents(expected["5.3 serious incidents verdict"])
+    assert checks.check_outlier(expected["6.1 above the upper limit"][0])
+    assert checks.check_rank_interval(*expected["6.2 rank interval"])
+    assert checks.check_overdispersion(*expected["6.3 practices outside (unadjusted, adjusted)"])
+    assert checks.check_regression_to_mean(expected["7.1 regression to the mean (%)"])
+    assert checks.check_programme_effect(expected["7.2 programme's own change (%)"])
+    assert checks.check_balancing_measure(expected["7.3 balancing measure"])
+
+
+def test_answers_match_the_planted_signals():
+    """The lessons' answers are the signals the datasets were built to contain."""
+    from safercare import data
+
+    expected = checks.expected_answers()
+    names = dict(zip(data.load("geography")["org_id"], data.load("geography")["org_name"],
+                     strict=True))
+    key = data.answer_key("mortality")
+    outlier = re.search(r"C\d\d-AT\d", key.loc[key["kind"] == "outlier", "id"].iloc[0])[0]
+    assert expected["6.1 above the upper limit"] == [names[outlier]]
+    assert expected["5.2 first improvement signal"] >= pd.Timestamp(checks.LESSON5["cdiff_start"])
+    assert expected["5.3 serious incidents verdict"] == "improvement"
+    assert -20 < expected["7.2 programme's own change (%)"] < -5
+    assert expected["7.2 naive change (%)"] < expected["7.2 programme's own change (%)"]
+
+
+@pytest.mark.parametrize(("check", "answer", "words"), [
+    (checks.check_board_chance, 50, "median gap"),
+    (checks.check_board_chance, 99, "two average gaps"),
+    (checks.check_first_signal, "2023-09-01", "before the programme"),
+    (checks.check_first_signal, "2025-03-01", "earlier blue square"),
+    (checks.check_serious_incidents, "concern", "higher point means a longer gap"),
+    (checks.check_outlier, "Larchwater", "That is a collaborative"),
+    (checks.check_outlier, "Nowhere Vale", "could not match"),
+    (checks.check_rank_interval, (7, 7), "published rank"),
+    (checks.check_overdispersion, (3, 40), "Count again"),
+    (checks.check_regression_to_mean, 0, "picked when chance"),
+    (checks.check_balancing_measure, "a", "outcome measure"),
+    (checks.check_balancing_measure, "b", "process measure"),
+])
+def test_wrong_answers_get_specific_kind_feedback(check, answer, words):
+    args = answer if isinstance(answer, tuple) else (answer,)
+    feedback = check(*args)
+    assert not feedback.correct
+    assert words in feedback.message
+    assert str(feedback).startswith("Not quite yet.")
+
+
+def test_programme_effect_recognises_the_naive_and_trend_answers():
+    expected = checks.expected_answers()
+    naive = checks.check_programme_effect(expected["7.2 naive change (%)"])
+    assert not naive and "whole fall" in naive.message
+
+
+@pytest.mark.parametrize("check", [checks.check_board_chance, checks.check_first_signal,
+                                   checks.check_serious_incidents, checks.check_outlier,
+                                   checks.check_rank_interval, checks.check_overdispersion,
+                                   checks.check_regression_to_mean,
+                                   checks.check_programme_effect,
+                                   checks.check_balancing_measure])
+def test_an_unanswered_exercise_invites_an_answer(check):
+    feedback = check("...")
+    assert not feedback.answered and not feedback.correct
+    assert feedback._repr_markdown_().startswith("**Your turn.**")
+
+
+def test_what_the_lessons_say_about_the_data_is_true():
+    """Guards for sentences in the lessons that describe the course data."""
+    from safercare import data, spc
+    from safercare.comparison import totals
+    from safercare.evaluation import count_before, counts_per_period
+
+    names = dict(zip(data.load("geography")["org_id"], data.load("geography")["org_name"],
+                     strict=True))
+    # Lesson 5: the monthly chart's improvement starts with the programme, not before.
+    cdiff = checks._events(checks.LESSON5["cdiff_trust"], "c_difficile")
+    monthly = counts_per_period(cdiff["event_date"], start="2022-04-01", end="2025-03-01")
+    chart = spc.c_chart(monthly, value="events", date="period", direction="lower",
+                        baseline=count_before(monthly["period"], checks.LESSON5["cdiff_start"]))
+    better = chart.table.loc[chart.table["verdict"] == "improvement", "date"]
+    assert better.min() == pd.Timestamp(checks.LESSON5["cdiff_start"])
+    # Lesson 6: the collaborative with the outlier trust is bottom of the league table, in
+    # every re-drawn year; several collaboratives are outside plain limits, fewer with
+    # overdispersion; the practices below the adjusted limit all adopted PINCER (C08).
+    ranks = checks._ranks()
+    assert ranks.table["unit"].iloc[-1] == names["C13"]
+    assert ranks.summary["chance_bottom_stays_bottom"] > 0.9
+    plain = checks._funnel(checks._collaboratives(), "collaborative", None)
+    wide = checks._funnel(checks._collaboratives(), "collaborative", "multiplicative")
+    assert checks._outside(plain) >= 3
+    assert checks._outside(wide) < checks._outside(plain)
+    gp = checks._practice_funnel("multiplicative").table
+    below = gp.loc[gp["below_998"], "unit"]
+    assert len(below) and below.str.startswith("C08-").all()
+    # Lesson 7: crude mortality was falling before the programme; the risk-adjusted ratio
+    # shifts exactly when it starts.
+    deaths = data.load("mortality")
+    larch = totals(deaths[(deaths["collaborative_id"] == "C09").to_numpy()], by="quarter",
+                   columns=["deaths", "admissions", "expected_deaths"])
+    before = count_before(larch["quarter"], checks.LESSON7["start"])
+    crude = spc.p_chart(larch, numerator="deaths", denominator="admissions", date="quarter",
+                        direction="lower", baseline=before).table
+    assert crude.loc[crude["verdict"] == "improvement", "date"].min() < pd.Timestamp(
+        checks.LESSON7["start"])
+    ratio = spc.u_chart(larch, numerator="deaths", denominator="expected_deaths",
+                        date="quarter", direction="lower", baseline=before).table
+    assert ratio.loc[ratio["verdict"] == "improvement", "date"].min() == pd.Timestamp(
+        checks.LESSON7["start"])
+
+
+def test_solutions_and_story_state_the_current_answers():
+    """If the course data changes, the worked solutions and the story must change too."""
+    from safercare import data
+
+    names = dict(zip(data.load("geography")["org_id"], data.load("geography")["org_name"],
+                     strict=True))
+    a = checks.expected_answers()
+    text = {n: "\n".join(source(c) for c in load(p)["cells"] if c["cell_type"] == "markdown")
+            for n, p in LESSONS.items()}
+    when = a["5.2 first improvement signal"]
+    assert f'my_answer = "{when:%Y-%m-%d}"' in text[5]
+    for org in ("C03-AT1", "C03", "C15-AT2", "C15"):
+        assert names[org] in text[5], org
+    assert f'my_answer = "{a["6.1 above the upper limit"][0]}"' in text[6]
+    lo, hi = a["6.2 rank interval"]
+    assert f"lowest = {lo}\n    highest = {hi}" in text[6]
+    assert checks.rank_unit() in text[6]
+    before, after = a["6.3 practices outside (unadjusted, adjusted)"]
+    assert f"before = {before}\n    after = {after}" in text[6]
+    for org in ("C13", "C13-AT2", "C08"):
+        assert names[org] in text[6], org
+    assert f"my_answer = {a['7.1 regression to the mean (%)']:.0f}" in text[7]
+    effect = a["7.2 programme's own change (%)"]
+    assert f"my_answer = {effect:.0f}" in text[7]
+    assert names["C09"] in text[7]
+
+
+def refresh(paths: list[Path]) -> None:
+    """Write each figure's alt text from describe() now, then execute and save the lesson.
+
+    Run after a change to the package's descriptions or the course data:
+    ``.venv/bin/python tests/test_lessons_5_7.py`` (all three lessons) or with paths.
+    """
+    import subprocess
+    import sys
+
+    for path in paths:
+        alts = figure_alts(path)
+        nb = load(path)
+        for i, alt in alts.items():
+            nb["cells"][i]["metadata"].setdefault("mystnb", {}).setdefault("image", {})[
+                "alt"] = alt
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        subprocess.run([str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--to",
+                        "notebook", "--execute", "--inplace", str(path)], check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    import sys
+
+    refresh([Path(p).resolve() for p in sys.argv[1:]] or list(LESSONS.values()))
