@@ -250,12 +250,8 @@ def counts_per_period(
     quarters, ``"W-MON"`` weeks. Returns columns ``period`` (first day) and ``events``.
     Events outside ``start`` to ``end`` are not counted.
     """
-    when = _read_dates(pd.Series(dates).reset_index(drop=True))
-    bad = when.isna().to_numpy()
-    if bad.any():
-        raise DataError([Problem(int(i) + 1, "date", "this is not a date we can read",
-                                 "write the date as 2024-03-31, or delete the row",
-                                 unit="point") for i in np.flatnonzero(bad)])
+    when = _checked_dates(dates, "write the date as 2024-03-31, or delete the row",
+                          detailed=False)
     periods = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=freq)
     if len(periods) == 0:
         raise _problem("there is no whole period between the start and end",
@@ -281,17 +277,7 @@ def gaps_between(dates: Sequence[Any] | pd.Series, *, same_day: float = 0.5) -> 
     Raises:
         DataError: a blank or unreadable date, or fewer than two events.
     """
-    raw = pd.Series(dates).reset_index(drop=True)
-    parsed = _read_dates(raw)
-    bad = parsed.isna().to_numpy()
-    if bad.any():
-        raise DataError([
-            Problem(int(i) + 1, "date", "this is not a date we can read" if pd.notna(raw[i])
-                    else "the date is blank",
-                    "write the date as 2024-03-31 (or 31/03/2024), or delete the row",
-                    value=None if pd.isna(raw[i]) else str(raw[i]), unit="point")
-            for i in np.flatnonzero(bad)
-        ])
+    parsed = _checked_dates(dates)
     if len(parsed) < 2:
         raise _problem("gaps need at least two events", "add the dates of more events")
     days = np.sort(parsed.dt.normalize().to_numpy())
@@ -369,6 +355,33 @@ def _read_dates(raw: pd.Series) -> pd.Series:
     return iso.fillna(british)
 
 
+def _checked_dates(
+    dates: Sequence[Any] | pd.Series,
+    fix: str = "write the date as 2024-03-31 (or 31/03/2024), or delete the row",
+    *,
+    detailed: bool = True,
+) -> pd.Series:
+    """Read event dates (see :func:`_read_dates`), or raise one :class:`DataError`
+    naming every blank or unreadable date by its position.
+
+    ``detailed`` tells a blank date from an unreadable one and shows the value; without
+    it every bad date is called unreadable. ``fix`` is the advice given for each.
+    """
+    raw = pd.Series(dates).reset_index(drop=True)
+    parsed = _read_dates(raw)
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        raise DataError([
+            Problem(int(i) + 1, "date",
+                    "the date is blank" if detailed and pd.isna(raw[i])
+                    else "this is not a date we can read",
+                    fix, value=str(raw[i]) if detailed and pd.notna(raw[i]) else None,
+                    unit="point")
+            for i in np.flatnonzero(bad)
+        ])
+    return parsed
+
+
 def days_since_last(
     dates: Sequence[Any] | pd.Series,
     *,
@@ -387,17 +400,7 @@ def days_since_last(
     Raises:
         DataError: a blank or unreadable date (named by its position), or no events.
     """
-    raw = pd.Series(dates).reset_index(drop=True)
-    parsed = _read_dates(raw)
-    bad = parsed.isna().to_numpy()
-    if bad.any():
-        raise DataError([
-            Problem(int(i) + 1, "date", "this is not a date we can read" if pd.notna(raw[i])
-                    else "the date is blank",
-                    "write the date as 2024-03-31 (or 31/03/2024), or delete the row",
-                    value=None if pd.isna(raw[i]) else str(raw[i]), unit="point")
-            for i in np.flatnonzero(bad)
-        ])
+    parsed = _checked_dates(dates)
     if len(parsed) == 0:
         raise _problem("there are no event dates", "give at least one date")
     days = np.sort(parsed.dt.normalize().to_numpy())
@@ -627,12 +630,7 @@ def regression_to_mean(
 
 def financial_year(dates: Sequence[Any] | pd.Series) -> pd.Series:
     """The NHS financial year (1 April to 31 March) of each date, e.g. ``"2023/24"``."""
-    when = _read_dates(pd.Series(dates).reset_index(drop=True))
-    bad = when.isna().to_numpy()
-    if bad.any():
-        raise DataError([Problem(int(i) + 1, "date", "this is not a date we can read",
-                                 "write the date as 2024-03-31", unit="point")
-                         for i in np.flatnonzero(bad)])
+    when = _checked_dates(dates, "write the date as 2024-03-31", detailed=False)
     start = when.dt.year - (when.dt.month < 4).astype(int)
     labels = start.astype(str) + "/" + ((start + 1) % 100).astype(str).str.zfill(2)
     return pd.Series(labels.to_numpy(), index=getattr(dates, "index", None),

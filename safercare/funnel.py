@@ -245,7 +245,9 @@ class FunnelResult:
         summary: ``k`` units with data, ``kind``, ``method``, ``limits`` (what was
             drawn), ``target``, ``phi``, ``tau2``, ``test_statistic``, ``df``,
             ``overdispersed``, ``p_value``, ``overdispersion`` (the adjustment asked
-            for), ``adjusted`` (whether it was applied), ``winsorise``, ``direction``.
+            for), ``adjusted`` (whether it was applied), ``phi_applied`` and
+            ``tau2_applied`` (what the limits use: 1 and 0 when not adjusted),
+            ``target_given``, ``winsorise``, ``direction``.
     """
 
     table: pd.DataFrame
@@ -515,7 +517,7 @@ def funnel(
     })
     for column in lim.columns.drop("denominator"):
         table[column] = lim[column].to_numpy()
-    for level in LEVELS:
+    for level in reversed(LEVELS):  # 99.8% flags first, then 95%
         table[f"above_{level}"] = have & (value > table[f"upper_{level}"].to_numpy())
         table[f"below_{level}"] = have & (value < table[f"lower_{level}"].to_numpy())
     table["signal"] = np.select(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_tools import SECTIONS, SYLLABUS_DOMAINS, alt_text, set_alt_text
 
 from safercare.games import exercises, measures
 
@@ -20,11 +21,6 @@ LESSONS = {
     3: "03-spc-the-making-data-count-way",
     4: "04-tampering",
 }
-SECTIONS = ["## What you will learn", "## The situation", "## Explore", "## Try it",
-            "## Reflect", "## Summary", "## Further reading"]
-SYLLABUS_DOMAINS = {"Systems approach to patient safety", "Learning from incidents",
-                    "Human factors, human performance and safety management",
-                    "Creating safe systems", "Being sure about safety"}
 #: Code that would mean a notebook computes a statistic itself instead of calling the package.
 FORMULA = re.compile(r"\bnp\.|import numpy|\.mean\(|\.std\(|\.var\(|\.median\(|\bsqrt\b|"
                      r"\b2\.66\b|\b3\.267\b|\b1\.128\b|\.diff\(|\.quantile\(")
@@ -95,7 +91,7 @@ def test_every_figure_has_alt_text_matching_its_description(n):
         if not images:
             continue
         figures += 1
-        alt = cell.metadata["mystnb"]["image"]["alt"]
+        alt = alt_text(cell.metadata)
         words = [o.data["text/plain"] for o in cell.outputs
                  if o.get("data", {}).get("text/plain", "").startswith(IN_WORDS)]
         assert len(images) == 1 and len(words) == 1, cell.source[:60]
@@ -276,8 +272,7 @@ def refresh_alt_text(path: Path) -> int:
         words = [o.data["text/plain"] for o in cell.outputs
                  if o.get("data", {}).get("text/plain", "").startswith(IN_WORDS)]
         if any("image/png" in o.get("data", {}) for o in cell.outputs) and len(words) == 1:
-            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = (
-                words[0][len(IN_WORDS):])
+            set_alt_text(cell.metadata, words[0][len(IN_WORDS):])
             updated += 1
     nbformat.write(nb, path)
     return updated

@@ -21,6 +21,7 @@ from typing import Any
 import matplotlib
 import pandas as pd
 import pytest
+from notebook_tools import SECTIONS, SYLLABUS_DOMAINS, alt_text, set_alt_text
 
 matplotlib.use("Agg")
 
@@ -34,11 +35,6 @@ LESSONS = {
     6: ROOT / "notebooks" / "06-comparing-fairly.ipynb",
     7: ROOT / "notebooks" / "07-did-it-work.ipynb",
 }
-SECTIONS = ["## What you will learn", "## The situation", "## Explore", "## Try it",
-            "## Reflect", "## Summary", "## Further reading"]
-DOMAINS = {"Systems approach to patient safety", "Learning from incidents",
-           "Human factors, human performance and safety management",
-           "Creating safe systems", "Being sure about safety"}
 #: Things that would mean a notebook is doing statistics itself.
 FORBIDDEN = [r"\bimport numpy\b", r"\bimport scipy\b", r"\bnp\.", r"\bmath\.", r"\bsqrt\(",
              r"\bexp\(", r"\blog\(", r"\.mean\(", r"\.std\(", r"\.var\(", r"\.sum\(",
@@ -100,7 +96,7 @@ def test_lesson_shape_and_metadata(lesson):
     assert meta["lesson"] == number
     assert meta["part"] == "Measurement for improvement"
     assert 20 <= meta["learning_time_minutes"] <= 60
-    assert set(meta["syllabus_domains"]) <= DOMAINS and meta["syllabus_domains"]
+    assert set(meta["syllabus_domains"]) <= SYLLABUS_DOMAINS and meta["syllabus_domains"]
     first = nb["cells"][0]
     assert f"learning-time-{meta['learning_time_minutes']}-minutes" in tags(first)
     for domain in meta["syllabus_domains"]:
@@ -155,7 +151,7 @@ def test_every_figure_has_alt_text_from_describe(lesson):
     alts = figure_alts(LESSONS[number])
     assert figures <= set(alts), f"figure cells without alt_from: {sorted(figures - set(alts))}"
     for i, expected in alts.items():
-        alt = nb["cells"][i]["metadata"]["mystnb"]["image"]["alt"]
+        alt = alt_text(nb["cells"][i]["metadata"])
         assert alt == expected, f"cell {i}: alt text is stale; re-run the alt-text fill"
         assert len(alt) > 40
 
@@ -340,8 +336,7 @@ def refresh(paths: list[Path]) -> None:
         alts = figure_alts(path)
         nb = load(path)
         for i, alt in alts.items():
-            nb["cells"][i]["metadata"].setdefault("mystnb", {}).setdefault("image", {})[
-                "alt"] = alt
+            set_alt_text(nb["cells"][i]["metadata"], alt)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         subprocess.run([str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--to",
                         "notebook", "--execute", "--inplace", str(path)], check=True, cwd=ROOT)

@@ -117,6 +117,16 @@ def _header_row_guess(cells: pd.DataFrame) -> int | None:
     return None
 
 
+def _check_headings_in_row_1(grid: Grid) -> None:
+    """Raise a :class:`DataError` when the headings seem to sit below row 1."""
+    guess = _header_row_guess(grid.cells)
+    if guess is not None:
+        raise DataError(Problem(guess, None,
+                                f"the column headings seem to be in row {guess}, not row 1",
+                                "delete the rows above the headings (titles, notes or blank "
+                                "rows) so the headings are in row 1"), source=grid.source)
+
+
 def _find_columns(grid: Grid, names: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
     """Match the chosen headings to columns of row 1; explain any that do not match."""
     headings = [_heading(c) for c in grid.cells.iloc[0]]
@@ -185,12 +195,7 @@ def table_headings(source: Source, *, sheet: str | int | None = None,
     or its headings are not in row 1.
     """
     grid = read_grid(source, sheet=sheet, name=name)
-    guess = _header_row_guess(grid.cells)
-    if guess is not None:
-        raise DataError(Problem(guess, None,
-                                f"the column headings seem to be in row {guess}, not row 1",
-                                "delete the rows above the headings (titles, notes or blank "
-                                "rows) so the headings are in row 1"), source=grid.source)
+    _check_headings_in_row_1(grid)
     return [h for h in (_heading(c) for c in grid.cells.iloc[0]) if h]
 
 
@@ -438,12 +443,7 @@ def _sorted(problems: list[Problem], order: list[str]) -> list[Problem]:
 
 def _whole_table(grid: Grid) -> pd.DataFrame:
     """No columns chosen: every column as text, headed as in row 1, with the row number."""
-    guess = _header_row_guess(grid.cells)
-    if guess is not None:
-        raise DataError(Problem(guess, None,
-                                f"the column headings seem to be in row {guess}, not row 1",
-                                "delete the rows above the headings (titles, notes or blank "
-                                "rows) so the headings are in row 1"), source=grid.source)
+    _check_headings_in_row_1(grid)
     notes = list(grid.notes)
     headings = [_heading(c) for c in grid.cells.iloc[0]]
     named: list[str] = []

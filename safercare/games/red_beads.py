@@ -139,7 +139,38 @@ def red_bead_experiment(
     return _table(day, names * days, draws.ravel(), paddle)
 
 
-class RedBeadGame:
+class _DayLog:
+    """The days of draws shared by :class:`RedBeadGame` and :class:`RedBeadTally`.
+
+    A subclass sets ``workers``, ``paddle`` and an empty ``_days`` list in ``__init__``.
+    """
+
+    workers: list[str]
+    paddle: int
+    _days: list[pd.DataFrame]
+
+    @property
+    def day(self) -> int:
+        """Days played or entered so far."""
+        return len(self._days)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Every draw so far, in the same shape as :func:`red_bead_experiment` (columns
+        ``draw, day, worker, red, beads, share_red``)."""
+        if not self._days:
+            return _table(np.array([], dtype=int), [], np.array([], dtype=int), self.paddle)
+        return pd.concat(self._days, ignore_index=True)
+
+    def _record(self, red: np.ndarray) -> pd.DataFrame:
+        """Add one day's red counts (one per current worker, in order); return its rows."""
+        today = _table(np.full(len(red), self.day + 1), self.workers, red,
+                       self.paddle, first_draw=self.day * len(self.workers) + 1)
+        self._days.append(today)
+        return today
+
+
+class RedBeadGame(_DayLog):
     """The red bead experiment played one day at a time, with a manager who acts on results.
 
     The manager's actions are recorded (in :attr:`actions`) but, as in the real
@@ -169,18 +200,6 @@ class RedBeadGame:
         self._actions: list[dict[str, object]] = []
 
     @property
-    def day(self) -> int:
-        """Days played so far."""
-        return len(self._days)
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """Every draw so far (columns ``draw, day, worker, red, beads, share_red``)."""
-        if not self._days:
-            return _table(np.array([], dtype=int), [], np.array([], dtype=int), self.paddle)
-        return pd.concat(self._days, ignore_index=True)
-
-    @property
     def actions(self) -> pd.DataFrame:
         """What the manager did: columns ``day, worker, action``."""
         return pd.DataFrame(self._actions, columns=["day", "worker", "action"])
@@ -189,10 +208,7 @@ class RedBeadGame:
         """Every current worker draws one paddle; returns that day's rows."""
         draws = self._rng.hypergeometric(self._red, self._white, self.paddle,
                                          size=len(self.workers))
-        today = _table(np.full(len(self.workers), self.day + 1), self.workers, draws,
-                       self.paddle, first_draw=self.day * len(self.workers) + 1)
-        self._days.append(today)
-        return today
+        return self._record(draws)
 
     def act(self, worker: str, action: str) -> str:
         """Praise, warn or sack a worker after today's inspection; returns what happened."""
@@ -244,7 +260,7 @@ def parse_counts(text: str | Sequence[object], *, expected: int | None = None,
     return counts
 
 
-class RedBeadTally:
+class RedBeadTally(_DayLog):
     """A room's own red bead results, entered one day at a time (live data capture).
 
     Example::
@@ -259,25 +275,10 @@ class RedBeadTally:
         self.paddle = paddle
         self._days: list[pd.DataFrame] = []
 
-    @property
-    def day(self) -> int:
-        """Days entered so far."""
-        return len(self._days)
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """Every draw entered so far, in the same shape as :func:`red_bead_experiment`."""
-        if not self._days:
-            return _table(np.array([], dtype=int), [], np.array([], dtype=int), self.paddle)
-        return pd.concat(self._days, ignore_index=True)
-
     def add_day(self, counts: str | Sequence[object]) -> pd.DataFrame:
         """Add one day's counts (one per worker, in order); returns that day's rows."""
         values = parse_counts(counts, expected=len(self.workers), paddle=self.paddle)
-        today = _table(np.full(len(values), self.day + 1), self.workers, np.array(values),
-                       self.paddle, first_draw=self.day * len(self.workers) + 1)
-        self._days.append(today)
-        return today
+        return self._record(np.array(values))
 
     def undo(self) -> None:
         """Remove the last day entered (for a typing slip)."""

@@ -20,7 +20,7 @@ import numpy as np
 from safercare.checks import check_counts, check_denominators, check_proportions
 from safercare.errors import Problem
 from safercare.spc.engine import check_direction, evaluate
-from safercare.spc.inputs import Prepared, prepare
+from safercare.spc.inputs import Prepared, prepare, prepare_value
 from safercare.spc.limits import moving_ranges, mr_bar, seg_mean, seg_sum
 from safercare.spc.profiles import Profile, get_profile
 from safercare.spc.result import SPCResult
@@ -94,14 +94,20 @@ def _value_name(prep: Prepared, chart: str) -> str:
     return "Proportion" if chart.startswith("p") else "Rate"
 
 
-def _pooled(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _pooled(prep: Prepared, proportion: bool
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Numerators, denominators, each point's ratio, the pooled centre (Σnum / Σden over
+    the points that fix the limits) and each point's sigma: binomial √(p̄(1 − p̄)/nᵢ) for
+    a proportion (p, p′), Poisson √(ū/nᵢ) for a rate (u, u′)."""
     num, den = prep.values["numerator"], prep.values["denominator"]
     with np.errstate(invalid="ignore", divide="ignore"):
         y = num / den
         centre = prep.spread(
             seg_sum(prep.seg, num, prep.calc, prep.n_segs, starts=prep.seg_starts)
             / seg_sum(prep.seg, den, prep.calc, prep.n_segs, starts=prep.seg_starts))
-    return num, den, y, centre
+    with np.errstate(invalid="ignore"):
+        sigma = np.sqrt(centre * (1 - centre) / den) if proportion else np.sqrt(centre / den)
+    return num, den, y, centre, sigma
 
 
 def _laney_sigma_z(prep: Prepared, y: np.ndarray, centre: np.ndarray,
@@ -149,9 +155,7 @@ def p_chart(data: Any = None, numerator: Any = None, denominator: Any = None,
     check_direction(direction)
     prep = _prepare_ratio(data, numerator, denominator, True, profile, date=date, by=by,
                           phases=phases, baseline=baseline, exclude=exclude)
-    num, den, y, centre = _pooled(prep)
-    with np.errstate(invalid="ignore"):
-        sigma = np.sqrt(centre * (1 - centre) / den)
+    num, den, y, centre, sigma = _pooled(prep, proportion=True)
     return _finish(prep, y, centre, sigma, profile, direction, target, chart="p",
                    title="p chart", upper_cap=1.0, multiplier=multiplier,
                    extra={"numerator": num, "denominator": den})
@@ -172,9 +176,7 @@ def u_chart(data: Any = None, numerator: Any = None, denominator: Any = None,
     check_direction(direction)
     prep = _prepare_ratio(data, numerator, denominator, False, profile, date=date, by=by,
                           phases=phases, baseline=baseline, exclude=exclude)
-    num, den, y, centre = _pooled(prep)
-    with np.errstate(invalid="ignore"):
-        sigma = np.sqrt(centre / den)
+    num, den, y, centre, sigma = _pooled(prep, proportion=False)
     return _finish(prep, y, centre, sigma, profile, direction, target, chart="u",
                    title="u chart", upper_cap=None, multiplier=multiplier,
                    extra={"numerator": num, "denominator": den})
@@ -192,9 +194,8 @@ def c_chart(data: Any, value: str | None = None, date: Any = None, *, by: Any = 
     """
     profile = get_profile(rules)
     check_direction(direction)
-    prep = prepare(data, {"value": value}, main="value", date=date, by=by, phases=phases,
-                   baseline=baseline, exclude=exclude, checker=_count_checker,
-                   baseline_overrides_phases=profile.baseline_overrides_phases)
+    prep = prepare_value(data, value, profile, date=date, by=by, phases=phases,
+                         baseline=baseline, exclude=exclude, checker=_count_checker)
     y = prep.values["value"]
     centre = prep.spread(seg_mean(prep.seg, y, prep.calc, prep.n_segs, starts=prep.seg_starts))
     return _finish(prep, y, centre, np.sqrt(centre), profile, direction, target,
@@ -218,9 +219,7 @@ def p_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
     check_direction(direction)
     prep = _prepare_ratio(data, numerator, denominator, True, profile, date=date, by=by,
                           phases=phases, baseline=baseline, exclude=exclude)
-    num, den, y, centre = _pooled(prep)
-    with np.errstate(invalid="ignore"):
-        sigma = np.sqrt(centre * (1 - centre) / den)
+    num, den, y, centre, sigma = _pooled(prep, proportion=True)
     sigma_z = _laney_sigma_z(prep, y, centre, sigma, profile)
     return _finish(prep, y, centre, sigma * sigma_z, profile, direction, target,
                    chart="p_prime", title="p′ chart (Laney)", upper_cap=1.0,
@@ -244,9 +243,7 @@ def u_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
     check_direction(direction)
     prep = _prepare_ratio(data, numerator, denominator, False, profile, date=date, by=by,
                           phases=phases, baseline=baseline, exclude=exclude)
-    num, den, y, centre = _pooled(prep)
-    with np.errstate(invalid="ignore"):
-        sigma = np.sqrt(centre / den)
+    num, den, y, centre, sigma = _pooled(prep, proportion=False)
     sigma_z = _laney_sigma_z(prep, y, centre, sigma, profile)
     return _finish(prep, y, centre, sigma * sigma_z, profile, direction, target,
                    chart="u_prime", title="u′ chart (Laney)", upper_cap=None,

@@ -35,8 +35,9 @@ import pandas as pd
 
 from safercare.checks import as_numbers
 from safercare.errors import DataError, Problem
+from safercare.spc.profiles import Profile
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "prepare", "prepare_value"]
 
 #: A checker gets the numeric columns (input order, by role) and the column names, and
 #: returns problems.
@@ -345,6 +346,17 @@ def prepare(
         group_start=group_start, seg_start=change, date=date_values, date_name=date_name,
         extra={"identity": identity},
     )
+
+
+def prepare_value(data: Any, value: Any, profile: Profile, *, checker: Checker | None = None,
+                  **where: Any) -> Prepared:
+    """:func:`prepare` for a chart of one value per point (XmR, run, c, g and t charts).
+
+    The role is ``"value"``; the profile decides whether a baseline overrides phases.
+    ``where`` holds ``date``, ``by``, ``phases``, ``baseline`` and ``exclude``.
+    """
+    return prepare(data, {"value": value}, main="value", checker=checker,
+                   baseline_overrides_phases=profile.baseline_overrides_phases, **where)
 
 
 def _exclusions(frame: pd.DataFrame | None, exclude: Any, n: int, date: Any,

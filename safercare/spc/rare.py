@@ -17,7 +17,7 @@ import numpy as np
 from safercare.errors import Problem
 from safercare.spc.attribute import _count_checker, _finish
 from safercare.spc.engine import check_direction, evaluate
-from safercare.spc.inputs import prepare
+from safercare.spc.inputs import prepare_value
 from safercare.spc.limits import seg_mean, seg_median
 from safercare.spc.profiles import Profile, get_profile
 from safercare.spc.result import SPCResult
@@ -43,9 +43,8 @@ def g_chart(data: Any, value: str | None = None, date: Any = None, *, by: Any = 
     """
     profile = get_profile(rules)
     check_direction(direction)
-    prep = prepare(data, {"value": value}, main="value", date=date, by=by, phases=phases,
-                   baseline=baseline, exclude=exclude, checker=_count_checker,
-                   baseline_overrides_phases=profile.baseline_overrides_phases)
+    prep = prepare_value(data, value, profile, date=date, by=by, phases=phases,
+                         baseline=baseline, exclude=exclude, checker=_count_checker)
     y = prep.values["value"]
     mean = prep.spread(seg_mean(prep.seg, y, prep.calc, prep.n_segs, starts=prep.seg_starts))
     sigma = np.sqrt(mean * (mean + 1))
@@ -80,9 +79,8 @@ def t_chart(data: Any, value: str | None = None, date: Any = None, *, by: Any = 
     """
     profile = get_profile(rules)
     check_direction(direction)
-    prep = prepare(data, {"value": value}, main="value", date=date, by=by, phases=phases,
-                   baseline=baseline, exclude=exclude, checker=_positive,
-                   baseline_overrides_phases=profile.baseline_overrides_phases)
+    prep = prepare_value(data, value, profile, date=date, by=by, phases=phases,
+                         baseline=baseline, exclude=exclude, checker=_positive)
     y = prep.values["value"]
     yt = y ** (1 / 3.6)
     lines_t, _ = individuals_limits(prep, yt, profile)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from safercare.spc.engine import check_direction, evaluate
-from safercare.spc.inputs import prepare
+from safercare.spc.inputs import prepare_value
 from safercare.spc.limits import seg_median
 from safercare.spc.profiles import Profile, get_profile
 from safercare.spc.result import SPCResult
@@ -58,9 +58,8 @@ def run_chart(
     # A run chart has no limits: rules that need them cannot fire, so leave them out.
     profile = replace(get_profile(rules), beyond_limits=False, two_of_three=False)
     check_direction(direction)
-    prep = prepare(data, {"value": value}, main="value", date=date, by=by, phases=phases,
-                   baseline=baseline, exclude=exclude,
-                   baseline_overrides_phases=profile.baseline_overrides_phases)
+    prep = prepare_value(data, value, profile, date=date, by=by, phases=phases,
+                         baseline=baseline, exclude=exclude)
     y = prep.values["value"]
     centre = prep.spread(seg_median(prep.seg, y, prep.calc, prep.n_segs))
     nan = np.full(prep.n, np.nan)

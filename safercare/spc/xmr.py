@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from safercare.spc.engine import check_direction, evaluate
-from safercare.spc.inputs import Prepared, prepare
+from safercare.spc.inputs import Prepared, prepare_value
 from safercare.spc.limits import moving_ranges, mr_bar, seg_mean
 from safercare.spc.profiles import Profile, get_profile
 from safercare.spc.result import SPCResult
@@ -83,9 +83,8 @@ def xmr(
     """
     profile = get_profile(rules)
     check_direction(direction)
-    prep = prepare(data, {"value": value}, main="value", date=date, by=by, phases=phases,
-                   baseline=baseline, exclude=exclude,
-                   baseline_overrides_phases=profile.baseline_overrides_phases)
+    prep = prepare_value(data, value, profile, date=date, by=by, phases=phases,
+                         baseline=baseline, exclude=exclude)
     return xmr_from_prepared(prep, prep.values["value"], profile, direction, target,
                              chart="xmr", title="XmR chart")
 

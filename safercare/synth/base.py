@@ -8,6 +8,7 @@ the files are identical on every machine.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,6 +165,11 @@ def months_before(start: str, first: str = FIRST_MONTH) -> int:
     """How many monthly periods run from ``first`` up to (not including) ``start``."""
     a, b = pd.Timestamp(first), pd.Timestamp(start)
     return (b.year - a.year) * 12 + b.month - a.month
+
+
+def split_columns(names: Iterable[str], split: np.ndarray) -> dict[str, np.ndarray]:
+    """Name the columns of a multinomial split (one column per category) as int64."""
+    return {name: split[:, k].astype(np.int64) for k, name in enumerate(names)}
 
 
 def refs(prefix: str, n: int, width: int = 5) -> np.ndarray:

@@ -20,6 +20,7 @@ from safercare.synth.base import (
     poisson,
     quarters,
     signal,
+    split_columns,
 )
 from safercare.synth.sources import cite
 
@@ -55,9 +56,8 @@ def gp_prescribing() -> pd.DataFrame:
              quarter >= pd.Timestamp(start), np.arange(n_i))] *= size
     hazardous = rng.binomial(at_risk, p).astype(np.int64)
     return pd.DataFrame({
-        "quarter": np.tile(np.repeat(quarter.to_numpy(), n_i), n_p),
-        "collaborative_id": np.repeat(practices["collaborative_id"].to_numpy(), n_q * n_i),
-        "practice_id": np.repeat(practices["org_id"].to_numpy(), n_q * n_i),
+        **geography.org_period_keys(practices, "quarter", quarter, practice_id="org_id",
+                                    each=n_i),
         "indicator": np.tile(list(INDICATORS), n_p * n_q),
         "patients_at_risk": at_risk.ravel(),
         "patients_with_hazard": hazardous.ravel(),
@@ -84,8 +84,7 @@ def gp_dataset() -> Dataset:
         grain="one row per practice per quarter per indicator",
         seed=SEED_GP,
         fields=[
-            fld("quarter", "date", "First day of the quarter.", unit="quarter"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
+            *geography.key_fields("quarter", "collaborative_id"),
             fld("practice_id", "string", "GP practice (see geography)."),
             fld("indicator", "string", "nsaid_peptic_ulcer_no_ppi (NSAID with a history of "
                 "peptic ulcer and no gastroprotection), beta_blocker_asthma, or "
@@ -130,22 +129,18 @@ def restrictive() -> pd.DataFrame:
                         * np.clip(rng.normal(0.95, 0.03, (n_u, n_m)), 0.8, 1.0)).astype(np.int64)
     effect = rng.lognormal(0, 0.35, (n_u, 1))
     unit_id, start, size = SAFEWARDS
-    i = units.index[units["org_id"] == unit_id][0]
+    i = geography.org_row(units, unit_id)
     effect[i] = 1.5
     factor = np.ones((n_u, n_m))
     factor[i, months_before(start):] = size
     total = poisson(rng, 20 / 1000 * bed_days * effect * factor)
     split = rng.multinomial(total.ravel(), list(RESTRAINT_TYPES.values()))
-    frame = pd.DataFrame({
-        "month": np.tile(month.to_numpy(), n_u),
-        "collaborative_id": np.repeat(units["collaborative_id"].to_numpy(), n_m),
-        "unit_id": np.repeat(units["org_id"].to_numpy(), n_m),
+    return pd.DataFrame({
+        **geography.org_period_keys(units, "month", month, unit_id="org_id"),
         "occupied_bed_days": bed_days.ravel(),
         "restrictive_interventions": total.ravel(),
+        **split_columns(RESTRAINT_TYPES, split),
     })
-    for k, name in enumerate(RESTRAINT_TYPES):
-        frame[name] = split[:, k].astype(np.int64)
-    return frame
 
 
 def restrictive_dataset() -> Dataset:
@@ -167,8 +162,7 @@ def restrictive_dataset() -> Dataset:
         grain="one row per mental health unit per month",
         seed=SEED_RESTRICTIVE,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
+            *geography.key_fields("month", "collaborative_id"),
             fld("unit_id", "string", "Mental health unit (see geography)."),
             fld("occupied_bed_days", "integer", "Occupied bed days in the month.",
                 unit="bed days"),
@@ -205,15 +199,13 @@ def community() -> pd.DataFrame:
     caseload = rng.poisson(rng.uniform(450, 800, (n_t, 1)) * np.ones((1, n_m))).astype(np.int64)
     effect = rng.lognormal(0, 0.2, (n_t, 1))
     team_id, start, size = VACANCIES
-    i = teams.index[teams["org_id"] == team_id][0]
+    i = geography.org_row(teams, team_id)
     effect[i] = 1.3
     factor = np.ones((n_t, n_m))
     factor[i, months_before(start):] = size
     ulcers = poisson(rng, 4 / 1000 * caseload * effect * factor)
     return pd.DataFrame({
-        "month": np.tile(month.to_numpy(), n_t),
-        "collaborative_id": np.repeat(teams["collaborative_id"].to_numpy(), n_m),
-        "team_id": np.repeat(teams["org_id"].to_numpy(), n_m),
+        **geography.org_period_keys(teams, "month", month, team_id="org_id"),
         "patients_on_caseload": caseload.ravel(),
         "new_pressure_ulcers": ulcers.ravel(),
     })
@@ -238,8 +230,7 @@ def community_dataset() -> Dataset:
         grain="one row per community team per month",
         seed=SEED_COMMUNITY,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
+            *geography.key_fields("month", "collaborative_id"),
             fld("team_id", "string", "Community nursing team (see geography)."),
             fld("patients_on_caseload", "integer", "Patients on the caseload in the month.",
                 unit="patients"),
@@ -275,14 +266,12 @@ def childrens() -> pd.DataFrame:
     entering = rng.poisson(rng.uniform(12, 30, (n_s, 1)) * np.ones((1, n_m))).astype(np.int64)
     p = np.repeat(rng.beta(12, 10, (n_s, 1)), n_m, axis=1)
     service_id, start, before, after = IHA
-    i = services.index[services["org_id"] == service_id][0]
+    i = geography.org_row(services, service_id)
     p[i, :months_before(start)] = before
     p[i, months_before(start):] = after
     on_time = rng.binomial(entering, p).astype(np.int64)
     return pd.DataFrame({
-        "month": np.tile(month.to_numpy(), n_s),
-        "collaborative_id": np.repeat(services["collaborative_id"].to_numpy(), n_m),
-        "service_id": np.repeat(services["org_id"].to_numpy(), n_m),
+        **geography.org_period_keys(services, "month", month, service_id="org_id"),
         "children_entering_care": entering.ravel(),
         "assessed_within_20_days": on_time.ravel(),
     })
@@ -307,8 +296,7 @@ def childrens_dataset() -> Dataset:
         grain="one row per children's health service per month",
         seed=SEED_CHILDREN,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
+            *geography.key_fields("month", "collaborative_id"),
             fld("service_id", "string", "Children's health service (see geography)."),
             fld("children_entering_care", "integer", "Children who entered care in the "
                 "month.", unit="children"),
@@ -343,14 +331,12 @@ def custody() -> pd.DataFrame:
     referred = rng.poisson(rng.uniform(80, 220, (n_s, 1)) * np.ones((1, n_m))).astype(np.int64)
     p = np.repeat(rng.beta(40, 8, (n_s, 1)), n_m, axis=1)
     suite_id, start, after = CONTRACT
-    i = suites.index[suites["org_id"] == suite_id][0]
+    i = geography.org_row(suites, suite_id)
     p[i, :months_before(start)] = 0.85
     p[i, months_before(start):] = after
     seen = rng.binomial(referred, p).astype(np.int64)
     return pd.DataFrame({
-        "month": np.tile(month.to_numpy(), n_s),
-        "collaborative_id": np.repeat(suites["collaborative_id"].to_numpy(), n_m),
-        "suite_id": np.repeat(suites["org_id"].to_numpy(), n_m),
+        **geography.org_period_keys(suites, "month", month, suite_id="org_id"),
         "detainees_referred": referred.ravel(),
         "seen_within_60_minutes": seen.ravel(),
     })
@@ -375,8 +361,7 @@ def custody_dataset() -> Dataset:
         grain="one row per custody suite per month",
         seed=SEED_CUSTODY,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
+            *geography.key_fields("month", "collaborative_id"),
             fld("suite_id", "string", "Custody suite healthcare service (see geography)."),
             fld("detainees_referred", "integer", "Detainees referred to the healthcare "
                 "professional.", unit="detainees"),

@@ -20,6 +20,7 @@ from safercare.synth.base import (
     months_before,
     poisson,
     signal,
+    split_columns,
 )
 from safercare.synth.sources import cite
 
@@ -62,27 +63,21 @@ def generate() -> pd.DataFrame:
     ward_effect = rng.lognormal(-0.02, 0.2, (n_w, 1))
     planted = {**IMPROVEMENT, **DETERIORATION}
     for ward_id in planted:
-        ward_effect[wards.index[wards["org_id"] == ward_id][0]] = 1.25
+        ward_effect[geography.org_row(wards, ward_id)] = 1.25
     factor = np.ones((n_w, n_m))
     for ward_id, (start, size) in planted.items():
-        i = wards.index[wards["org_id"] == ward_id][0]
-        factor[i, months_before(start):] = size
+        factor[geography.org_row(wards, ward_id), months_before(start):] = size
     rate = base * ward_effect * (1 + 0.05 * winter) * factor / 1000
     falls = poisson(rng, rate * bed_days)
     harm = rng.multinomial(falls.ravel(), HARM_SPLIT)
 
-    frame = pd.DataFrame({
-        "month": np.tile(month.to_numpy(), n_w),
-        "collaborative_id": np.repeat(wards["collaborative_id"].to_numpy(), n_m),
-        "trust_id": np.repeat(wards["parent_id"].to_numpy(), n_m),
-        "ward_id": np.repeat(wards["org_id"].to_numpy(), n_m),
-        "specialty": np.repeat(wards["specialty"].to_numpy(), n_m),
+    return pd.DataFrame({
+        **geography.org_period_keys(wards, "month", month, trust_id="parent_id",
+                                    ward_id="org_id", specialty="specialty"),
         "occupied_bed_days": bed_days.ravel(),
         "falls": falls.ravel(),
+        **split_columns(HARM_COLUMNS, harm),
     })
-    for k, name in enumerate(HARM_COLUMNS):
-        frame[name] = harm[:, k].astype(np.int64)
-    return frame
 
 
 def _chart(start: str, direction: str = "lower") -> dict[str, object]:
@@ -137,10 +132,7 @@ def dataset() -> Dataset:
         grain="one row per ward per month",
         seed=SEED,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
-            fld("trust_id", "string", "Acute trust (see geography)."),
-            fld("ward_id", "string", "Ward (see geography)."),
+            *geography.key_fields("month", "collaborative_id", "trust_id", "ward_id"),
             fld("specialty", "string", "Ward specialty."),
             fld("occupied_bed_days", "integer", "Sum over the month's days of beds "
                 "occupied at midnight.", unit="bed days"),

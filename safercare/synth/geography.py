@@ -13,6 +13,8 @@ team), ``C03-CS1`` (children's service), ``C03-PC1`` (police-custody healthcare)
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -104,6 +106,45 @@ def orgs(kind: str) -> pd.DataFrame:
     """The organisations of one ``org_type`` (e.g. ``"ward"``), in table order."""
     frame = build()
     return frame[frame["org_type"] == kind].reset_index(drop=True)
+
+
+def org_period_keys(orgs: pd.DataFrame, period: str, dates: pd.DatetimeIndex, *,
+                    each: int = 1, **columns: str) -> dict[str, np.ndarray]:
+    """The key columns of a long table with one row per organisation per period.
+
+    Rows run organisation by organisation and, within each, period by period (the order
+    of ``.ravel()`` on an organisations × periods array), each row repeated ``each`` times
+    (e.g. once per indicator). The columns are ``period`` (the dates), then
+    ``collaborative_id``, then one per keyword: ``trust_id="parent_id"`` repeats the
+    ``parent_id`` column of ``orgs`` as ``trust_id``.
+    """
+    n = len(dates) * each
+    keys = {period: np.tile(np.repeat(dates.to_numpy(), each), len(orgs)),
+            "collaborative_id": np.repeat(orgs["collaborative_id"].to_numpy(), n)}
+    keys.update({name: np.repeat(orgs[col].to_numpy(), n) for name, col in columns.items()})
+    return keys
+
+
+#: The key columns many course tables share, described once: name -> (type, description,
+#: unit).
+_KEY_FIELDS: dict[str, tuple[str, str, str | None]] = {
+    "month": ("date", "First day of the calendar month.", "month"),
+    "quarter": ("date", "First day of the quarter.", "quarter"),
+    "collaborative_id": ("string", "Collaborative (see geography).", None),
+    "trust_id": ("string", "Acute trust (see geography).", None),
+    "ward_id": ("string", "Ward (see geography).", None),
+}
+
+
+def key_fields(*names: str) -> list[dict[str, Any]]:
+    """Field descriptors for shared key columns (``month``, ``quarter``,
+    ``collaborative_id``, ``trust_id``, ``ward_id``), so every table describes them alike."""
+    return [fld(name, *_KEY_FIELDS[name][:2], unit=_KEY_FIELDS[name][2]) for name in names]
+
+
+def org_row(orgs: pd.DataFrame, org_id: str) -> int:
+    """Where organisation ``org_id`` sits in ``orgs`` (its row in a per-org array)."""
+    return orgs.index[orgs["org_id"] == org_id][0]
 
 
 def dataset() -> Dataset:

@@ -66,10 +66,8 @@ def generate() -> pd.DataFrame:
         return np.bincount(group, weights=flags, minlength=n_w * n_m).astype(np.int64)
 
     return pd.DataFrame({
-        "survey_date": np.tile(survey_dates(month).to_numpy(), n_w),
-        "collaborative_id": np.repeat(wards["collaborative_id"].to_numpy(), n_m),
-        "trust_id": np.repeat(wards["parent_id"].to_numpy(), n_m),
-        "ward_id": np.repeat(wards["org_id"].to_numpy(), n_m),
+        **geography.org_period_keys(wards, "survey_date", survey_dates(month),
+                                    trust_id="parent_id", ward_id="org_id"),
         "patients_surveyed": surveyed.ravel().astype(np.int64),
         "pressure_ulcers_any": count(old_ulcer | new_ulcer),
         "pressure_ulcers_new": count(new_ulcer),
@@ -105,9 +103,7 @@ def dataset() -> Dataset:
         fields=[
             fld("survey_date", "date", "The survey day (second Wednesday of the month).",
                 unit="day"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
-            fld("trust_id", "string", "Acute trust (see geography)."),
-            fld("ward_id", "string", "Ward (see geography)."),
+            *geography.key_fields("collaborative_id", "trust_id", "ward_id"),
             fld("patients_surveyed", "integer", "Inpatients checked on the survey day.",
                 unit="patients"),
             fld("pressure_ulcers_any", "integer", "Patients with any pressure ulcer "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from safercare.synth import geography
 from safercare.synth.base import (
     SYNTHETIC_NOTE,
     Dataset,
@@ -80,7 +81,7 @@ def aviation_dataset() -> Dataset:
         grain="one row per airline per month",
         seed=SEED_AVIATION,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
+            *geography.key_fields("month"),
             fld("airline_id", "string", "Airline identifier."),
             fld("airline", "string", "Fictional airline name."),
             fld("departures", "integer", "Flights departed.", unit="flights"),
@@ -274,7 +275,7 @@ def nuclear_dataset() -> Dataset:
         grain="one row per plant per quarter",
         seed=SEED_NUCLEAR,
         fields=[
-            fld("quarter", "date", "First day of the quarter.", unit="quarter"),
+            *geography.key_fields("quarter"),
             fld("plant_id", "string", "Fictional plant identifier."),
             fld("critical_hours", "integer", "Hours the reactor was critical.",
                 unit="hours"),
@@ -354,7 +355,7 @@ def checklist_dataset() -> Dataset:
         seed=SEED_CHECKLIST,
         fields=[
             fld("week", "date", "Monday the week starts.", unit="week"),
-            fld("trust_id", "string", "Acute trust (see geography)."),
+            *geography.key_fields("trust_id"),
             fld("operations", "integer", "Operations performed.", unit="operations"),
             fld("all_six_safety_measures", "integer", "Operations with all six basic "
                 "safety measures done (e.g. site marked, antibiotics before incision).",

@@ -20,6 +20,7 @@ from safercare.synth.base import (
     months_before,
     poisson,
     signal,
+    split_columns,
 )
 from safercare.synth.sources import cite
 
@@ -40,20 +41,16 @@ def generate() -> pd.DataFrame:
     reports = rng.uniform(45, 110, (n_t, 1, 1)) * TYPE_SHARE[None, None, :]
     lam = np.broadcast_to(reports, (n_t, n_m, n_k)).copy()
     trust_id, start, size = PROGRAMME
-    i = trusts.index[trusts["org_id"] == trust_id][0]
+    i = geography.org_row(trusts, trust_id)
     lam[i, months_before(start):, 0] *= size
     counts = poisson(rng, lam)
     by_severity = rng.multinomial(counts.ravel(), SEVERITY_SHARE)
-    frame = pd.DataFrame({
-        "month": np.tile(np.repeat(month.to_numpy(), n_k), n_t),
-        "collaborative_id": np.repeat(trusts["collaborative_id"].to_numpy(), n_m * n_k),
-        "trust_id": np.repeat(trusts["org_id"].to_numpy(), n_m * n_k),
+    return pd.DataFrame({
+        **geography.org_period_keys(trusts, "month", month, trust_id="org_id", each=n_k),
         "incident_type": np.tile(TYPES, n_t * n_m),
         "incidents": counts.ravel(),
+        **split_columns(SEVERITY, by_severity),
     })
-    for k, name in enumerate(SEVERITY):
-        frame[name] = by_severity[:, k].astype(np.int64)
-    return frame
 
 
 def dataset() -> Dataset:
@@ -75,9 +72,7 @@ def dataset() -> Dataset:
         grain="one row per acute trust per month per incident type",
         seed=SEED,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
-            fld("trust_id", "string", "Acute trust (see geography)."),
+            *geography.key_fields("month", "collaborative_id", "trust_id"),
             fld("incident_type", "string", "Type of error: " + ", ".join(TYPES) + "."),
             fld("incidents", "integer", "Incidents reported, all harm grades.",
                 unit="incidents"),

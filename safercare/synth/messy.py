@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from safercare.synth import falls, sepsis
+from safercare.synth import falls, geography, sepsis
 from safercare.synth.base import SYNTHETIC_NOTE, Dataset, fld
 from safercare.synth.sources import cite
 
@@ -116,7 +116,7 @@ def falls_messy() -> Dataset:
         fields=[
             fld("month", "date", "First day of the month, written day-first (dd/mm/yyyy).",
                 unit="month", format=DATE_FORMAT),
-            fld("ward_id", "string", "Ward (see geography)."),
+            *geography.key_fields("ward_id"),
             fld("falls", "integer", "Inpatient falls reported.", unit="falls"),
             fld("occupied_bed_days", "integer", "Occupied bed days.", unit="bed days"),
         ],
@@ -162,7 +162,7 @@ def sepsis_messy() -> Dataset:
         fields=[
             fld("month", "date", "First day of the month, written day-first (dd/mm/yyyy).",
                 unit="month", format=DATE_FORMAT),
-            fld("trust_id", "string", "Acute trust (see geography)."),
+            *geography.key_fields("trust_id"),
             fld("patients_eligible", "integer", "Patients who met the screening criteria.",
                 unit="patients"),
             fld("patients_screened", "integer", "Patients screened.", unit="patients"),

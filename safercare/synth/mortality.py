@@ -46,9 +46,7 @@ def generate() -> pd.DataFrame:
     ratio[np.ix_(in_region, quarter >= pd.Timestamp(start))] *= size_effect
     deaths = poisson(rng, expected * ratio)
     return pd.DataFrame({
-        "quarter": np.tile(quarter.to_numpy(), n_t),
-        "collaborative_id": np.repeat(trusts["collaborative_id"].to_numpy(), n_q),
-        "trust_id": np.repeat(trust_ids, n_q),
+        **geography.org_period_keys(trusts, "quarter", quarter, trust_id="org_id"),
         "admissions": admissions.ravel(),
         "deaths": deaths.ravel(),
         "expected_deaths": np.round(expected.ravel(), 1),
@@ -77,9 +75,7 @@ def dataset() -> Dataset:
         grain="one row per acute trust per quarter",
         seed=SEED,
         fields=[
-            fld("quarter", "date", "First day of the quarter.", unit="quarter"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
-            fld("trust_id", "string", "Acute trust (see geography)."),
+            *geography.key_fields("quarter", "collaborative_id", "trust_id"),
             fld("admissions", "integer", "Hospital spells ending in the quarter.",
                 unit="spells"),
             fld("deaths", "integer", "Deaths in hospital or within 30 days of discharge.",

@@ -94,7 +94,7 @@ def dataset() -> Dataset:
         grain="one row per event (at most one of a type per trust per day)",
         seed=SEED,
         fields=[
-            fld("trust_id", "string", "Acute trust (see geography)."),
+            *geography.key_fields("trust_id"),
             fld("event_date", "date", "Date of the specimen (C. difficile) or of the "
                 "incident.", unit="day"),
             fld("event_type", "string", "c_difficile or serious_incident."),

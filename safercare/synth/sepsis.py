@@ -35,14 +35,12 @@ def screening() -> pd.DataFrame:
     size = rng.uniform(0.6, 1.5, (n_t, 1))
     eligible = rng.poisson(170 * size * np.ones((1, n_m))).astype(np.int64)
     compliance = np.repeat(rng.beta(40, 11, (n_t, 1)), n_m, axis=1)
-    i = trusts.index[trusts["org_id"] == IMPROVING_TRUST][0]
+    i = geography.org_row(trusts, IMPROVING_TRUST)
     compliance[i, :months_before(START)] = 0.72
     compliance[i, months_before(START):] = 0.91
     screened = rng.binomial(eligible, compliance).astype(np.int64)
     return pd.DataFrame({
-        "month": np.tile(month.to_numpy(), n_t),
-        "collaborative_id": np.repeat(trusts["collaborative_id"].to_numpy(), n_m),
-        "trust_id": np.repeat(trusts["org_id"].to_numpy(), n_m),
+        **geography.org_period_keys(trusts, "month", month, trust_id="org_id"),
         "patients_eligible": eligible.ravel(),
         "patients_screened": screened.ravel(),
     })
@@ -101,9 +99,7 @@ def screening_dataset() -> Dataset:
         grain="one row per acute trust per month",
         seed=SEED,
         fields=[
-            fld("month", "date", "First day of the calendar month.", unit="month"),
-            fld("collaborative_id", "string", "Collaborative (see geography)."),
-            fld("trust_id", "string", "Acute trust (see geography)."),
+            *geography.key_fields("month", "collaborative_id", "trust_id"),
             fld("patients_eligible", "integer", "Patients who met the criteria for "
                 "sepsis screening.", unit="patients"),
             fld("patients_screened", "integer", "Of those, patients screened with the "
@@ -141,7 +137,7 @@ def antibiotics_dataset() -> Dataset:
         seed=SEED_PATIENTS,
         fields=[
             fld("patient_ref", "string", "Synthetic reference, not a real identifier."),
-            fld("trust_id", "string", "Acute trust (see geography)."),
+            *geography.key_fields("trust_id"),
             fld("arrival", "datetime", "Date and time of arrival in the emergency "
                 "department.", unit="date-time"),
             fld("door_to_antibiotic_minutes", "integer", "Minutes from arrival to the "

@@ -93,8 +93,7 @@ def dataset() -> Dataset:
         fields=[
             fld("date", "date", "Date the shift starts.", unit="day"),
             fld("shift", "string", "day (07:30-19:30) or night (19:30-07:30)."),
-            fld("trust_id", "string", "Acute trust (see geography)."),
-            fld("ward_id", "string", "Ward (see geography)."),
+            *geography.key_fields("trust_id", "ward_id"),
             fld("patients", "integer", "Patients on the ward at the start of the shift.",
                 unit="patients"),
             fld("acuity", "number", "Mean acuity and dependency multiplier of the "

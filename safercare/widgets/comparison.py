@@ -21,14 +21,15 @@ static figure, so the book (where widgets are not live) still shows the picture.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import ipywidgets as w
 from IPython.display import Markdown
 
 from safercare import comparison, evaluation, spc
 from safercare.errors import DataError
-from safercare.widgets.display import show_in
+from safercare.widgets.display import show_error, show_in
 
 __all__ = [
     "days_since_explorer",
@@ -44,10 +45,7 @@ _LAYOUT = w.Layout(width="auto", min_width="420px")
 
 
 _show = show_in
-
-
-def _error(out: w.Output, error: DataError) -> None:
-    _show(out, Markdown("**Please check what you typed.**\n\n" + str(error).replace("\n", "\n\n")))
+_error = show_error
 
 
 def _movers(result: comparison.RankResult, replicate: int) -> str:
@@ -104,35 +102,57 @@ def rank_explorer(data: Any = None, *, replicates: int = 1000, seed: int | None 
 _EXAMPLE = "Table 1, 5, 60\nTable 2, 9, 60\nTable 3, 4, 60\nTable 4, 7, 60\nTable 5, 11, 60"
 
 
+_Result = TypeVar("_Result")
+
+
+def _live_form(title: str, inputs: Sequence[w.Widget], button: str, tooltip: str,
+               read: Callable[[], _Result],
+               show: Callable[[_Result], Sequence[object]]) -> w.VBox:
+    """A room's live-data form: the inputs, a button and an output area.
+
+    The button (and the first display) runs ``read`` on what was typed; a
+    :class:`DataError` is shown as a plain message, anything else is passed to ``show``,
+    whose items (tables, figures, text) replace the output.
+    """
+    go = w.Button(description=button, button_style="primary", tooltip=tooltip)
+    out = w.Output()
+
+    def update(_: object = None) -> None:
+        try:
+            result = read()
+        except DataError as error:
+            _error(out, error)
+            return
+        _show(out, *show(result))
+
+    go.on_click(update)
+    update()
+    return w.VBox([w.HTML(f"<b>{title}</b>"), *inputs, go, out])
+
+
 def live_comparison(example: str = _EXAMPLE, *, lower_is_better: bool = True,
                     seed: int | None = 2024) -> w.VBox:
     """Type each table's results (name, events, out of); see ranks and how far they move."""
     box = w.Textarea(value=example, rows=8, layout=w.Layout(width="420px"),
                      description="One line per table: name, events, out of", style=_WIDE)
-    go = w.Button(description="Rank the tables", button_style="primary",
-                  tooltip="Rank the tables and re-draw 1,000 years from the same rates")
-    out = w.Output()
 
-    def update(_: object = None) -> None:
-        try:
-            table = comparison.parse_unit_counts(box.value)
-            result = comparison.rank_intervals(table, numerator="events", denominator="trials",
-                                               unit="unit", lower_is_better=lower_is_better,
-                                               underlying="common", seed=seed)
-        except DataError as error:
-            _error(out, error)
-            return
-        _show(out, result.table[["unit", "numerator", "denominator",
-                                 "rank", "rank_lower", "rank_upper"]]
-              .rename(columns={"numerator": "events", "denominator": "out of",
-                               "rank": "published rank", "rank_lower": "lowest likely rank",
-                               "rank_upper": "highest likely rank"}),
-              result.plot(title="Your tables: ranks if every table had the same chance"),
-              Markdown(result.describe()))
+    def read() -> comparison.RankResult:
+        table = comparison.parse_unit_counts(box.value)
+        return comparison.rank_intervals(table, numerator="events", denominator="trials",
+                                         unit="unit", lower_is_better=lower_is_better,
+                                         underlying="common", seed=seed)
 
-    go.on_click(update)
-    update()
-    return w.VBox([w.HTML("<b>Your room's league table</b>"), box, go, out])
+    def show(result: comparison.RankResult) -> list[object]:
+        return [result.table[["unit", "numerator", "denominator",
+                              "rank", "rank_lower", "rank_upper"]]
+                .rename(columns={"numerator": "events", "denominator": "out of",
+                                 "rank": "published rank", "rank_lower": "lowest likely rank",
+                                 "rank_upper": "highest likely rank"}),
+                result.plot(title="Your tables: ranks if every table had the same chance"),
+                Markdown(result.describe())]
+
+    return _live_form("Your room's league table", [box], "Rank the tables",
+                      "Rank the tables and re-draw 1,000 years from the same rates", read, show)
 
 
 def days_since_explorer(seed: int | None = 2024) -> w.VBox:
@@ -205,26 +225,21 @@ def live_rare_events(example: str = _DAYS, start: str = "2024-01-01") -> w.VBox:
     """Type the day numbers on which the room's dice gave an incident; chart the gaps."""
     box = w.Textarea(value=example, rows=3, layout=w.Layout(width="420px"),
                      description="Days with an incident (day 1 is the first day)", style=_WIDE)
-    go = w.Button(description="Chart the gaps", button_style="primary",
-                  tooltip="Draw a t chart of the days between incidents, and the board")
-    out = w.Output()
 
-    def update(_: object = None) -> None:
-        try:
-            dates = evaluation.dates_from_days(box.value, start)
-            gaps = evaluation.gaps_between(dates)
-            chart = spc.t_chart(gaps, value="time_between", date="date", direction="higher")
-            board = evaluation.days_since_last(dates, label="incident")
-        except DataError as error:
-            _error(out, error)
-            return
-        _show(out, chart.plot(), Markdown(chart.describe()), board.plot(),
-              Markdown(board.describe()))
+    def read() -> tuple[spc.SPCResult, evaluation.DaysSinceResult]:
+        dates = evaluation.dates_from_days(box.value, start)
+        gaps = evaluation.gaps_between(dates)
+        chart = spc.t_chart(gaps, value="time_between", date="date", direction="higher")
+        return chart, evaluation.days_since_last(dates, label="incident")
 
-    go.on_click(update)
-    update()
-    return w.VBox([w.HTML("<b>Your room's incidents: days between and the board</b>"), box,
-                   go, out])
+    def show(results: tuple[spc.SPCResult, evaluation.DaysSinceResult]) -> list[object]:
+        chart, board = results
+        return [chart.plot(), Markdown(chart.describe()), board.plot(),
+                Markdown(board.describe())]
+
+    return _live_form("Your room's incidents: days between and the board", [box],
+                      "Chart the gaps",
+                      "Draw a t chart of the days between incidents, and the board", read, show)
 
 
 _ROUNDS = "Asha, 9, 6\nBen, 11, 7\nCai, 5, 8\nDee, 7, 7\nEd, 10, 4\nFay, 4, 9\nGus, 8, 6"
@@ -237,24 +252,18 @@ def live_regression_to_mean(example: str = _ROUNDS, worst: int = 3) -> w.VBox:
                      style=_WIDE)
     pick = w.BoundedIntText(value=worst, min=1, max=50, description="How many worst to pick",
                             style=_WIDE)
-    go = w.Button(description="Follow the worst", button_style="primary",
-                  tooltip="Pick the highest first scores and see their second scores")
-    out = w.Output()
 
-    def update(_: object = None) -> None:
-        try:
-            table = evaluation.parse_two_rounds(box.value)
-            result = evaluation.follow_the_worst(
-                table, numerator="score", denominator="one", unit="unit", period="round",
-                first="First round", second="Second round", worst=pick.value,
-                measure="Score (higher is worse)")
-        except DataError as error:
-            _error(out, error)
-            return
-        _show(out, result.plot(title="Your room: the worst first scores, rolled again"),
-              Markdown(result.describe()))
+    def read() -> evaluation.RegressionToMeanResult:
+        table = evaluation.parse_two_rounds(box.value)
+        return evaluation.follow_the_worst(
+            table, numerator="score", denominator="one", unit="unit", period="round",
+            first="First round", second="Second round", worst=pick.value,
+            measure="Score (higher is worse)")
 
-    go.on_click(update)
-    update()
-    return w.VBox([w.HTML("<b>Your room's dice: regression to the mean</b>"), box, pick, go,
-                   out])
+    def show(result: evaluation.RegressionToMeanResult) -> list[object]:
+        return [result.plot(title="Your room: the worst first scores, rolled again"),
+                Markdown(result.describe())]
+
+    return _live_form("Your room's dice: regression to the mean", [box, pick],
+                      "Follow the worst",
+                      "Pick the highest first scores and see their second scores", read, show)

@@ -12,7 +12,9 @@ import IPython.display
 import ipywidgets as w
 import matplotlib.pyplot as plt
 
-__all__ = ["display_figure", "show_in"]
+from safercare.errors import DataError
+
+__all__ = ["display_figure", "show_error", "show_in"]
 
 
 def display_figure(figure: plt.Figure, alt: str | None = None) -> None:
@@ -38,3 +40,9 @@ def show_in(out: w.Output, *items: object) -> None:
                 display_figure(item)
             else:
                 IPython.display.display(item)
+
+
+def show_error(out: w.Output, error: DataError) -> None:
+    """Show a :class:`DataError` in an Output area as a plain message about what was typed."""
+    show_in(out, IPython.display.Markdown(
+        "**Please check what you typed.**\n\n" + str(error).replace("\n", "\n\n")))

@@ -26,7 +26,7 @@ from IPython.display import Markdown, display
 
 from safercare.errors import DataError
 from safercare.games import dice, funnel_experiment, measures, red_beads
-from safercare.widgets.display import display_figure, show_in
+from safercare.widgets.display import display_figure, show_error, show_in
 
 __all__ = [
     "IN_WORDS",
@@ -46,6 +46,7 @@ _LAYOUT = w.Layout(width="auto")
 
 
 _show = show_in
+_error = show_error
 
 
 def show(figure: plt.Figure, description: str) -> None:
@@ -69,10 +70,6 @@ class _Words:
 
     def __repr__(self) -> str:
         return "In words: " + self.text
-
-
-def _error(out: w.Output, error: DataError) -> None:
-    _show(out, Markdown("**Please check what you typed.**\n\n" + str(error).replace("\n", "\n\n")))
 
 
 def measure_builder(incidents: pd.DataFrame | None = None) -> w.VBox:
