@@ -1,0 +1,56 @@
+"""Smoke test for benchmarks/spc_speed.py, so the benchmark cannot rot (tiny workload, fast)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "spc_speed.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("spc_speed", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_numpy_floor_matches_pandas_for_unequal_series():
+    bench = _load()
+    rng = np.random.default_rng(3)
+    lengths = [5, 1, 9, 2]
+    ids = np.repeat(np.arange(4), lengths)
+    values = rng.normal(size=ids.size)
+    starts = np.cumsum([0] + lengths[:-1])
+    means, mean_mr = bench.numpy_floor(values, starts)
+    frame = pd.DataFrame({"id": ids, "v": values})
+    assert np.allclose(means, frame.groupby("id")["v"].mean())
+    expected = frame.groupby("id")["v"].apply(lambda s: s.diff().abs().sum() / max(len(s) - 1, 1))
+    assert np.allclose(mean_mr, expected)
+
+
+def test_benchmark_runs_on_a_tiny_workload():
+    bench = _load()
+    notes: list[str] = []
+    rows = bench.run(points=400, series=6, length=30, repeats=1, peer_series=2,
+                     peer_points=60, peer_repeats=1, out=notes.append)
+    names = {(row.workload.split()[0], row.implementation) for row in rows}
+    for workload in ("(a)", "(b)"):
+        assert (workload, "numpy floor (mean, |differences|)") in names
+        assert (workload, "safercare xmr(rules='mdc')") in names
+        assert (workload, "safercare run_chart(rules='anhoej')") in names
+    timed = [row for row in rows if row.implementation.startswith(("numpy", "safercare"))]
+    assert all(row.seconds is not None and row.seconds > 0 for row in timed)
+    # Every published package is either timed or reported plainly as unavailable.
+    peers = [row for row in rows if row not in timed]
+    assert len(peers) == 2 * len(bench.PEERS)
+    assert all(row.seconds is not None or "not importable" in row.note
+               or "failed" in row.note for row in peers)
+    table = bench.format_table(rows)
+    assert "× floor" in table and table.count("\n") == len(rows) + 1
+    assert notes == []
