@@ -283,3 +283,103 @@ def test_vectorised_engine_matches_a_plain_loop_reference():
         got = spc.xmr(y, phases=starts or None, direction=direction).table["verdict"]
         want = reference_mdc_verdicts(list(y), starts, direction)
         assert got.astype(str).tolist() == want, (y.tolist(), starts, direction)
+
+
+def loop_median(seg, values, mask, n_segs):
+    """Per-segment median by a plain loop over segments (middle of each sorted segment)."""
+    out = []
+    for k in range(n_segs):
+        v = sorted(values[(seg == k) & mask])
+        out.append((v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2 if v else np.nan)
+    return np.array(out)
+
+
+def test_seg_median_every_path_matches_a_plain_loop():
+    from safercare.spc.limits import _SORT_ROWS_UP_TO, seg_median
+
+    rng = np.random.default_rng(21)
+    for trial in range(400):
+        n_segs = int(rng.integers(1, 7))
+        if trial % 4 == 0:  # equal lengths: the 2-D fast path
+            lengths = np.full(n_segs, int(rng.integers(1, 12)))
+        elif trial % 4 == 1:  # one segment much longer: the sort by (segment, value)
+            lengths = rng.integers(0, 4, n_segs)
+            lengths[0] = 40
+        else:  # unequal lengths, some empty: the NaN-padded rows
+            lengths = rng.integers(0, 12, n_segs)
+        seg = np.repeat(np.arange(n_segs, dtype=np.int32), lengths)
+        values = rng.integers(0, 4, len(seg)).astype(float)  # many ties
+        mask = rng.random(len(seg)) < 0.8 if trial % 3 else np.ones(len(seg), dtype=bool)
+        if trial % 5 == 0:  # segments not in order: the general sort
+            order = rng.permutation(len(seg))
+            seg, values, mask = seg[order], values[order], mask[order]
+        np.testing.assert_array_equal(seg_median(seg, values, mask, n_segs),
+                                      loop_median(seg, values, mask, n_segs))
+    # Rows longer than the sort limit are partitioned instead (odd and even lengths).
+    for width in (_SORT_ROWS_UP_TO + 1, _SORT_ROWS_UP_TO + 2):
+        values = rng.normal(size=2 * width)
+        seg = np.repeat(np.arange(2, dtype=np.int32), width)
+        mask = np.ones(len(seg), dtype=bool)
+        np.testing.assert_array_equal(seg_median(seg, values, mask, 2),
+                                      loop_median(seg, values, mask, 2))
+
+
+def test_run_chart_equal_length_fast_path_gives_the_same_table_as_the_general_path():
+    rng = np.random.default_rng(22)
+    groups, months = 40, 24
+    df = pd.DataFrame({"ward": np.repeat(np.arange(groups), months),
+                       "v": rng.integers(0, 6, groups * months).astype(float)})
+    df.loc[rng.random(len(df)) < 0.05, "v"] = np.nan
+    fast = spc.run_chart(df, "v", by="ward", direction="higher").table
+    # One extra one-point series makes the lengths unequal (general path); drop it after.
+    extra = pd.concat([df, pd.DataFrame({"ward": [groups], "v": [1.0]})], ignore_index=True)
+    general = spc.run_chart(extra, "v", by="ward", direction="higher").table
+    general = general[general["ward"] < groups].reset_index(drop=True)
+    pd.testing.assert_frame_equal(fast.reset_index(drop=True), general, check_exact=True)
+    # And the same as charting each ward on its own.
+    for ward in (0, 17, groups - 1):
+        one = spc.run_chart(df.loc[df["ward"] == ward, "v"].to_numpy(),
+                            direction="higher").table
+        part = fast[fast["ward"] == ward]
+        for column in ("centre", "long_run", "few_crossings", "verdict"):
+            assert part[column].tolist() == one[column].tolist(), (ward, column)
+
+
+def loop_anhoej(side):
+    """Anhøj's runs analysis of one series by a plain loop (0 = skipped)."""
+    useful = [s for s in side if s != 0]
+    n = len(useful)
+    runs, flags = [], [False] * len(side)
+    positions = [i for i, s in enumerate(side) if s != 0]
+    for i, s in enumerate(useful):
+        if i and s == useful[i - 1]:
+            runs[-1].append(positions[i])
+        else:
+            runs.append([positions[i]])
+    if n == 0:
+        return 0, 0, flags
+    limit = round(np.log2(n)) + 3
+    for run in runs:
+        if len(run) > limit:
+            for i in run:
+                flags[i] = True
+    return max(len(r) for r in runs), len(runs) - 1, flags
+
+
+def test_anhoej_matches_a_plain_loop():
+    rng = np.random.default_rng(23)
+    for trial in range(200):
+        n_rg = int(rng.integers(1, 6))
+        lengths = rng.integers(0, 30, n_rg) if trial % 2 else np.full(n_rg, 20)
+        rg = np.repeat(np.arange(n_rg), lengths)
+        y = rng.integers(0, 3, len(rg)).astype(float)  # long runs and points on the line
+        y[rng.random(len(y)) < 0.1] = np.nan
+        side = R.side_sign(y, np.ones(len(y)))
+        got = R.anhoej(y, np.ones(len(y)), rg, n_rg, sides=(side, None))
+        for k in range(n_rg):
+            longest, crossings, flags = loop_anhoej(side[rg == k].tolist())
+            assert got["longest_run"][k] == longest
+            assert got["n_crossings"][k] == crossings
+            flagged = (got["long_high"] | got["long_low"])[rg == k]
+            assert flagged.tolist() == flags
+            assert not (got["long_high"] & (side < 0)).any()

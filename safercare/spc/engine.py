@@ -65,7 +65,11 @@ def evaluate(prep: Prepared, y: np.ndarray, centre: np.ndarray, lower: np.ndarra
     flags: dict[str, np.ndarray] = {}
     sides: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     runs: dict[str, np.ndarray] = {}
-    side = R.side_of(y, centre)
+    # Only a shift needs to know which points can be judged; the other rules take the
+    # side alone (a missing point is on neither side), so skip that pass when unused
+    # (the empty array is a placeholder that no other rule reads).
+    side = (R.side_of(y, centre) if profile.shift_length
+            else (R.side_sign(y, centre), np.ones(0, dtype=bool)))
     if profile.beyond_limits:
         sides["beyond_limits"] = R.beyond_limits(y, lower, upper)
     if profile.shift_length:

@@ -73,31 +73,70 @@ def seg_mean(seg: np.ndarray, values: np.ndarray, mask: np.ndarray, n_segs: int,
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+#: Rows up to this long are sorted whole to find their medians (``np.sort`` along a
+#: row is vectorised and beats a partition about two pivots); longer ones are
+#: partitioned about one pivot.
+_SORT_ROWS_UP_TO = 4096
+
+
+def _row_medians(rows: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Median of each row of a 2-D array; with ``counts``, of each row's first ``counts``.
+
+    Rows padded with NaN after their ``counts`` values sort the padding last, exactly
+    where a sort by (segment, value) would leave it.
+    """
+    width = rows.shape[1]
+    if counts is not None:
+        ordered = np.sort(rows, axis=1)
+        lo = np.maximum((counts - 1) // 2, 0)
+        hi = np.minimum(counts // 2, width - 1)
+        ids = np.arange(len(rows))
+        return np.where(counts > 0, (ordered[ids, lo] + ordered[ids, hi]) / 2.0, np.nan)
+    lo, hi = (width - 1) // 2, width // 2
+    if width <= _SORT_ROWS_UP_TO:
+        ordered = np.sort(rows, axis=1)
+        return (ordered[:, lo] + ordered[:, hi]) / 2.0
+    part = np.partition(rows, hi, axis=1)
+    upper = part[:, hi]
+    lower = upper if lo == hi else part[:, :hi].max(axis=1)
+    return (lower + upper) / 2.0
+
+
 def seg_median(seg: np.ndarray, values: np.ndarray, mask: np.ndarray,
                n_segs: int) -> np.ndarray:
     """Median of ``values[mask]`` per segment (NaN where nothing is selected).
 
-    Sorts once by (segment, value) and picks the middle element(s) of each segment.
+    When the selected values are in segment order (as :mod:`safercare.spc.inputs`
+    leaves them), each segment becomes one row of a 2-D array and the rows are sorted
+    on their own: a plain reshape when every segment has the same number of values (a
+    common case: every series over the same months), else rows padded with NaN when
+    that costs at most twice the memory. Otherwise it sorts once by (segment, value)
+    and picks the middle element(s) of each segment. All paths give the same values.
     """
-    s = seg[mask]
-    v = values[mask]
+    if mask.all():
+        s, v = seg, values
+    else:
+        s, v = seg[mask], values[mask]
     if len(v) == 0:
         return np.full(n_segs, np.nan)
-    if len(s) > 1 and np.all(s[1:] >= s[:-1]):
-        counts = np.bincount(s, minlength=n_segs)
-        if counts.min() == counts.max() and counts[0] > 0:
-            # Equal-length segments: partial sort of each row of a 2-D view, O(n).
-            width = int(counts[0])
-            lo, hi = (width - 1) // 2, width // 2
-            part = np.partition(v.reshape(n_segs, width), sorted({lo, hi}), axis=1)
-            return (part[:, lo] + part[:, hi]) / 2.0
-        else:
-            v = v[np.lexsort((v, s))]
-    else:
+    if n_segs > 0 and len(v) % n_segs == 0:
+        width = len(v) // n_segs
+        blocks = s.reshape(n_segs, width)
+        if (blocks == np.arange(n_segs, dtype=s.dtype)[:, None]).all():
+            return _row_medians(v.reshape(n_segs, width))
+    in_order = len(s) < 2 or bool(np.all(s[1:] >= s[:-1]))
+    if not in_order:
         order = np.lexsort((v, s))
         v, s = v[order], s[order]
     counts = np.bincount(s, minlength=n_segs)
     starts = np.cumsum(counts) - counts
+    width = int(counts.max())
+    if in_order and width <= _SORT_ROWS_UP_TO and n_segs * width <= 2 * len(v):
+        rows = np.full((n_segs, width), np.nan)
+        rows[s, np.arange(len(v)) - starts[s]] = v
+        return _row_medians(rows, counts)
+    if in_order:
+        v = v[np.lexsort((v, s))]
     lo = np.clip(starts + (counts - 1) // 2, 0, len(v) - 1)
     hi = np.clip(starts + counts // 2, 0, len(v) - 1)
     return np.where(counts > 0, (v[lo] + v[hi]) / 2.0, np.nan)
