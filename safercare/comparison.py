@@ -316,10 +316,7 @@ class RankResult:
         what the widget shows as you draw another year.
         """
         n = len(self.table)
-        if ax is None:
-            fig, ax = style.new_axes(figsize=(9.0, max(3.5, 0.32 * n + 1.6)))
-        else:
-            fig = ax.figure
+        fig, ax = style.new_axes(figsize=(9.0, max(3.5, 0.32 * n + 1.6)), ax=ax)
         y = np.arange(n)
         t = self.table
         ax.hlines(y, t["rank_lower"], t["rank_upper"], color=style.LIMIT_COLOUR, linewidth=2.2,

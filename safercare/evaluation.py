@@ -311,10 +311,7 @@ class DaysSinceResult:
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Figure:
         """The board's number over time: a saw-tooth that drops to zero at each event."""
-        if ax is None:
-            fig, ax = style.new_axes(figsize=(9.0, 4.2))
-        else:
-            fig = ax.figure
+        fig, ax = style.new_axes(figsize=(9.0, 4.2), ax=ax)
         t = self.table
         ax.plot(t["date"], t["days_since"], color=style.LIMIT_COLOUR, linewidth=1.2,
                 label="Number on the board")
@@ -483,10 +480,7 @@ class RegressionToMeanResult:
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Figure:
         """A slope chart: each unit's rate in the two periods, the selected ones highlighted."""
-        if ax is None:
-            fig, ax = style.new_axes(figsize=(6.5, 5.0))
-        else:
-            fig = ax.figure
+        fig, ax = style.new_axes(figsize=(6.5, 5.0), ax=ax)
         t = self.table
         x = np.array([0.0, 1.0])
         others = t[~t["selected"]]
@@ -729,10 +723,7 @@ class BeforeAfterResult:
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Figure:
         """Both arms' rates over time, the programme start marked by a dotted line."""
-        if ax is None:
-            fig, ax = style.new_axes(figsize=(9.0, 4.6))
-        else:
-            fig = ax.figure
+        fig, ax = style.new_axes(figsize=(9.0, 4.6), ax=ax)
         for arm, verdict, label in (("comparison", "common_cause", "Comparison regions"),
                                     ("programme", "improvement", self.programme)):
             part = self.table[self.table["arm"] == arm]

@@ -213,8 +213,15 @@ def apply_style(ax: Axes, *, title: str | None = None, xlabel: str | None = None
     return ax
 
 
-def new_axes(figsize: tuple[float, float] = (9.0, 4.8)) -> tuple[Figure, Axes]:
-    """A new figure and Axes in the house style."""
+def new_axes(figsize: tuple[float, float] = (9.0, 4.8), *,
+             ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """A new figure and Axes in the house style, or ``ax`` and its figure if one is given.
+
+    Every ``plot(ax=None)`` in the package starts with this, so a chart can be drawn on its
+    own or into a caller's Axes (to compose several charts in one figure).
+    """
+    if ax is not None:
+        return ax.figure, ax
     with style_context():
         fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     apply_style(ax)

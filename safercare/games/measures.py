@@ -190,10 +190,7 @@ def plot_monthly_falls(monthly: pd.DataFrame, *, ax=None, title: str | None = No
     """Bar chart of :func:`monthly_falls` (returns the matplotlib Figure)."""
     from safercare import style
 
-    if ax is None:
-        fig, ax = style.new_axes(figsize=(8.0, 3.6))
-    else:
-        fig = ax.figure
+    fig, ax = style.new_axes(figsize=(8.0, 3.6), ax=ax)
     ax.bar(monthly["month"].dt.strftime("%b %y"), monthly["falls"], color=style.BLUE,
            edgecolor=style.LIMIT_COLOUR, linewidth=0.6)
     style.apply_style(ax, title=title or "Falls counted each month", ylabel="Falls")

@@ -46,10 +46,7 @@ def plot_result(result: SPCResult, ax: Axes | None = None, *, group: Any = None,
             raise ValueError("this result holds several series: say which with group=")
         return _small_multiples(result, labels, title=title, icons=icons)
     code = result.group_code(group)
-    if ax is None:
-        fig, ax = style.new_axes()
-    else:
-        fig = ax.figure
+    fig, ax = style.new_axes(ax=ax)
     with style.style_context():
         _draw(result, ax, code, title=title, icons=icons)
     fig.alt_text = result.describe(group=group)  # type: ignore[attr-defined]
