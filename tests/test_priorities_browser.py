@@ -27,7 +27,7 @@ from safercare.widgets.priorities import voila_command
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ROOT / "notebooks" / "apps"
+APPS = ROOT / "safercare" / "priorities" / "apps"
 FALLS = "Preventing falls in hospital"
 LISTEN = "Listening to families <em>first</em>"  # markup in a title must show as text
 AXE_OPTIONS = {

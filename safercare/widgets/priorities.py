@@ -523,8 +523,9 @@ def facilitator_app(store: PrioritiesStore | None = None) -> w.VBox:
 #: The Voilà template folder shipped with the package (``voila/templates/safercare``): Voilà's
 #: lab template minus its links to a font CDN, so the pages fetch nothing from the internet.
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "priorities" / "jupyter"
-#: The app notebooks, in the repository's ``notebooks/apps`` folder.
-APPS_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks" / "apps"
+#: The app notebooks, shipped inside the package (they are app pages, not lessons, so they
+#: live here rather than in the book's ``notebooks/`` folder).
+APPS_DIR = Path(__file__).resolve().parent.parent / "priorities" / "apps"
 
 
 def voila_command(
