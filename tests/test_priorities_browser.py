@@ -105,15 +105,17 @@ def facilitator_url(app_db: Path) -> Iterator[str]:
 def _open(page, url: str, ready: str) -> None:
     page.goto(url, wait_until="load", timeout=60_000)
     page.get_by_role("button", name=ready).first.wait_for(timeout=60_000)
+    page.locator("[role=main]").wait_for(state="attached", timeout=10_000)  # the page's landmark
 
 
 def _serious(page) -> list[str]:
+    """Every axe finding on the page, of any impact (the issue asks for no serious or
+    critical ones; the app has none of any kind, and this keeps it that way)."""
     results = Axe().run(page, options=AXE_OPTIONS)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
         f"{[' '.join(map(str, n['target'])) for n in v['nodes'][:3]]}"
         for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
     ]
 
 
