@@ -344,7 +344,7 @@ def _split_cells(values: Sequence[object] | pd.Series | np.ndarray) -> tuple[
     series = series.reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         real = series.astype("datetime64[us]")
-        return series, pd.Series(pd.NA, index=series.index, dtype="string"), real, series.isna()
+        return series, pd.Series(pd.NA, index=series.index, dtype="string"), real, ~series.isna()
     if series.dtype == object:
         is_date = series.map(
             lambda v: isinstance(v, _dt.date | pd.Timestamp | np.datetime64)

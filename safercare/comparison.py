@@ -81,7 +81,8 @@ def _validate(
     denominator: Any,
     unit: Any,
     kind: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, str]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Numerators, denominators and unit names, checked; one :class:`DataError` for all."""
     problems: list[Problem] = []
     if kind not in ("proportion", "ratio"):
         raise DataError(Problem(None, None, f"kind must be 'proportion' or 'ratio', not {kind!r}",
@@ -118,7 +119,7 @@ def _validate(
                                 "add the other units' rows"))
     if problems:
         raise DataError(problems)
-    return num, den, units, num_name, den_name
+    return num, den, units
 
 
 _LINE = re.compile(r"^\s*(?P<unit>.*?)\s*[,:;\t]\s*(?P<num>[-\d.]+)\s*"
@@ -194,6 +195,14 @@ def totals(
     positions = np.arange(1, len(data) + 1)
     if date is not None and (start is not None or end is not None):
         when = pd.to_datetime(data[date], errors="coerce")
+        # A blank or unreadable date would fall outside every window: report it, never
+        # drop it in silence.
+        bad = np.flatnonzero(when.isna().to_numpy())
+        if len(bad):
+            raise DataError([Problem(int(i) + 1, date, "this date is blank or not a date we "
+                                     "can read", "write the date as 2024-03-31, or delete "
+                                     "the row", value=str(data[date].iloc[i]), unit="point")
+                             for i in bad])
         keep = pd.Series(True, index=data.index)
         if start is not None:
             keep &= when >= pd.Timestamp(start)
@@ -213,9 +222,8 @@ def totals(
         values[column] = numbers
     if problems:
         raise DataError(problems)
-    summed = (pd.DataFrame({**{k: frame[k].to_numpy() for k in keys}, **values})
-              .groupby(keys, sort=True)[list(columns)].sum().reset_index())
-    return summed
+    return (pd.DataFrame({**{k: frame[k].to_numpy() for k in keys}, **values})
+            .groupby(keys, sort=True)[list(columns)].sum().reset_index())
 
 
 def redraw_counts(
@@ -401,7 +409,7 @@ def rank_intervals(
             denominators, numerators above denominators (proportions), repeated units,
             or fewer than two units.
     """
-    num, den, units, _, _ = _validate(data, numerator, denominator, unit, kind)
+    num, den, units = _validate(data, numerator, denominator, unit, kind)
     if underlying not in ("observed", "common"):
         raise DataError(Problem(None, None, f"underlying must be 'observed' or 'common', not "
                                 f"{underlying!r}", "use 'observed' (each unit's own rate) or "

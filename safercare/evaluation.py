@@ -63,7 +63,6 @@ __all__ = [
 ]
 
 
-
 def _problem(what: str, fix: str, *, column: str | None = None, value: Any = None) -> DataError:
     return DataError(Problem(None, column, what, fix,
                              value=None if value is None else str(value)))
@@ -77,6 +76,31 @@ def _positive(value: float, name: str, fix: str) -> float:
     if not np.isfinite(number) or number <= 0:
         raise _problem(f"{name} must be more than zero", fix, value=value)
     return number
+
+
+def _counts_and_sizes(data: pd.DataFrame, numerator: str, denominator: str, *others: str
+                      ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Read an events column and a size column, after checking every named column exists.
+
+    Raises one :class:`DataError` for any missing column; returns the numbers and the
+    problems found in them (blank or not a number, negative or fractional counts, sizes
+    of zero), so the caller can add its own before raising.
+    """
+    missing = [c for c in (numerator, denominator, *others) if c not in data.columns]
+    if missing:
+        raise DataError([Problem(None, c, "this column is not in the table",
+                                 "check the spelling; the columns are "
+                                 + ", ".join(f"'{x}'" for x in data.columns)) for c in missing])
+    num, p1 = as_numbers(data[numerator], numerator, allow_missing=False)
+    den, p2 = as_numbers(data[denominator], denominator, allow_missing=False)
+    return num, den, p1 + p2 + check_counts(num, numerator) + check_denominators(den, denominator)
+
+
+def _enough_gaps(expected: float) -> int:
+    """How many random gaps to draw so that their total passes the period in
+    (practically) every draw: the expected number, plus eight standard deviations, plus
+    ten."""
+    return int(np.ceil(expected + 8 * np.sqrt(expected) + 10))
 
 
 # ---------------------------------------------------------------------------
@@ -124,8 +148,7 @@ def streak_chance(
     rng = np.random.default_rng(seed)
     n = int(replicates)
     # Enough gaps that the horizon is passed in (practically) every replicate.
-    expected = horizon / mean_gap
-    width = int(np.ceil(expected + 8 * np.sqrt(expected) + 10))
+    width = _enough_gaps(horizon / mean_gap)
     gaps = rng.exponential(mean_gap, size=(n, width))
     ends = np.cumsum(gaps, axis=1)
     starts = ends - gaps
@@ -154,8 +177,7 @@ def simulate_event_dates(
     if last < first:
         raise _problem("the end date is before the start date", "swap them", value=end)
     span = (last - first).days + 1
-    expected = span / mean_gap
-    width = int(np.ceil(expected + 8 * np.sqrt(expected) + 10))
+    width = _enough_gaps(span / mean_gap)
     offsets = np.floor(np.cumsum(np.random.default_rng(seed).exponential(mean_gap, width)))
     offsets = offsets[offsets < span]
     return pd.Series(first + pd.to_timedelta(offsets, unit="D"), name="date")
@@ -651,14 +673,7 @@ def follow_the_worst(
     ``period`` can be a year column. Ties at the cut-off are broken at random (seeded).
     Use it to see regression to the mean in real (or course) data.
     """
-    missing = [c for c in (numerator, denominator, unit, period) if c not in data.columns]
-    if missing:
-        raise DataError([Problem(None, c, "this column is not in the table",
-                                 "check the spelling; the columns are "
-                                 + ", ".join(f"'{x}'" for x in data.columns)) for c in missing])
-    num, p1 = as_numbers(data[numerator], numerator, allow_missing=False)
-    den, p2 = as_numbers(data[denominator], denominator, allow_missing=False)
-    problems = p1 + p2 + check_counts(num, numerator) + check_denominators(den, denominator)
+    num, den, problems = _counts_and_sizes(data, numerator, denominator, unit, period)
     if problems:
         raise DataError(problems)
     frame = pd.DataFrame({"unit": data[unit].to_numpy(), "period": data[period].to_numpy(),
@@ -790,14 +805,7 @@ def before_after(
     that happened in one arm only at the same time, nor for regression to the mean if
     the programme region was chosen for its bad figures.
     """
-    missing = [c for c in (numerator, denominator, date, group) if c not in data.columns]
-    if missing:
-        raise DataError([Problem(None, c, "this column is not in the table",
-                                 "check the spelling; the columns are "
-                                 + ", ".join(f"'{x}'" for x in data.columns)) for c in missing])
-    num, p1 = as_numbers(data[numerator], numerator, allow_missing=False)
-    den, p2 = as_numbers(data[denominator], denominator, allow_missing=False)
-    problems = p1 + p2 + check_counts(num, numerator) + check_denominators(den, denominator)
+    num, den, problems = _counts_and_sizes(data, numerator, denominator, date, group)
     when = pd.to_datetime(data[date], errors="coerce")
     problems += [Problem(int(i) + 1, date, "this is not a date we can read",
                          "write the date as 2024-03-31, or delete the row",

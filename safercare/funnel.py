@@ -457,12 +457,14 @@ def funnel(
     target = float(target)
     if kind == "proportion" and not 0 < target < 1:
         if target_given:
-            raise ValueError(f"a target proportion must be between 0 and 1, not {target!r}")
+            raise ValueError(f"a target proportion must be between 0 and 1, not {target!r}; "
+                             "write a percentage as a proportion, e.g. 0.05 for 5%")
         raise DataError(Problem(None, None, f"every unit has {'no' if target == 0 else 'all'} "
                                 "events, so there is no variation to compare",
                                 "a funnel plot needs at least one event and one non-event"))
     if kind == "ratio" and not target > 0:
-        raise ValueError(f"a target ratio must be above 0, not {target!r}")
+        raise ValueError(f"a target ratio must be above 0, not {target!r}; 1 means as many "
+                         "events as expected")
 
     value = np.divide(num, den, out=np.full_like(num, np.nan), where=have)
     sd = np.where(have, _sd(target, den, kind), np.nan)

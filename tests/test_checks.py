@@ -142,3 +142,17 @@ def test_period_label():
     assert checks.period_label(day, "weekly") == "the week of 4 March 2024"
     assert checks.period_label(day, "yearly") == "2024"
     assert checks.period_label(day, None) == "4 March 2024"
+
+
+def test_as_dates_keeps_a_column_that_is_already_dates():
+    # A column Excel or pandas already read as dates is dates, not blanks.
+    import pandas as pd
+
+    from safercare.checks import as_dates
+
+    column = pd.Series(pd.to_datetime(["2024-01-31", None, "2024-03-31"]))
+    values, problems = as_dates(column, "month", allow_missing=True)
+    assert [str(v)[:10] for v in values] == ["2024-01-31", "NaT", "2024-03-31"]
+    assert problems == []
+    _, problems = as_dates(column, "month")
+    assert [(int(p.row), p.what) for p in problems] == [(2, "the date is blank")]

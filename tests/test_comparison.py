@@ -206,3 +206,18 @@ def test_rank_distribution_rows_and_columns(table):
     assert dist.sum(axis=0).round(12).eq(1).all()  # every rank is taken once per year
     first = result.table["unit"].iloc[0]
     assert dist.loc[first, 1] == (result.ranks[:, 0] == 1).mean()
+
+
+def test_totals_reports_an_unreadable_date_instead_of_dropping_it():
+    from safercare.comparison import totals
+
+    quarters = pd.DataFrame({
+        "unit": ["A", "A", "B", "B"],
+        "quarter": ["2024-01-01", "2024-04-01", "2024-04-01", "sometime"],
+        "deaths": [10, 12, 30, 28],
+    })
+    with pytest.raises(DataError, match="Point 4, column 'quarter'"):
+        totals(quarters, by="unit", columns=["deaths"], date="quarter", start="2024-04-01")
+    summed = totals(quarters.iloc[:3], by="unit", columns=["deaths"], date="quarter",
+                    start="2024-04-01")
+    assert summed["deaths"].tolist() == [12, 30]

@@ -203,3 +203,22 @@ def test_small_helpers():
     assert rounds["score"].tolist() == [9, 12, 5, 6, 7, 8]
     with pytest.raises(DataError, match="Line 2"):
         ev.parse_two_rounds("A, 9, 6\nB 12 7\nC, 5, 8")
+
+
+@pytest.mark.parametrize("call", ["before_after", "follow_the_worst"])
+def test_missing_and_bad_count_columns_are_named(call):
+    df = pd.DataFrame({"unit": ["A", "B", "C"], "year": [1, 1, 1],
+                       "deaths": [3, -1, 2], "admissions": [100, 0, 90],
+                       "quarter": ["2024-01-01"] * 3})
+    kwargs = {"numerator": "deaths", "denominator": "admissions"}
+    if call == "before_after":
+        kwargs.update(date="quarter", group="unit", programme="A", start="2024-01-01")
+    else:
+        kwargs.update(unit="unit", period="year", first=1, second=2)
+    with pytest.raises(DataError, match="not in the table") as missing:
+        getattr(ev, call)(df.drop(columns="admissions"), **kwargs)
+    assert missing.value.problems[0].column == "admissions"
+    with pytest.raises(DataError) as bad:
+        getattr(ev, call)(df, **kwargs)
+    assert {p.column for p in bad.value.problems} == {"deaths", "admissions"}
+    assert all(p.row == 2 for p in bad.value.problems)

@@ -447,3 +447,11 @@ def test_missing_column_and_options():
 def test_no_events_anywhere_is_explained():
     message = _error(pd.DataFrame({"unit": ["A", "B"], "r": [0, 0], "n": [10, 12]}))
     assert "no variation" in message
+
+
+def test_a_target_out_of_range_says_how_to_write_it():
+    data = pd.DataFrame({"unit": ["A", "B"], "r": [1, 2], "n": [10, 10]})
+    with pytest.raises(ValueError, match="e.g. 0.05 for 5%"):
+        funnel(data, "r", "n", "unit", target=5)
+    with pytest.raises(ValueError, match="1 means as many events as expected"):
+        funnel(data, "r", "n", "unit", kind="ratio", target=0)

@@ -475,3 +475,10 @@ def test_red_bead_game_widget_plays_and_sacks():
     action.value = "sack"
     _button(box, "Do it").click()
     assert first not in worker.options
+
+
+def test_noise_signals_names_an_unknown_chart_after_checking_the_dice():
+    with pytest.raises(DataError, match="'xmr' or 'run'"):
+        dice.noise_signals(3, 10, chart="p")
+    with pytest.raises(DataError, match="at least one series"):
+        dice.noise_signals(0, 10, chart="p")

@@ -303,6 +303,20 @@ def test_lesson_3_story_and_answer_key_match_the_data():
     assert exercises.check_board_action("none", board_report.latest_verdicts(charts)).correct
 
 
+def test_board_action_reads_names_typed_as_one_sentence():
+    """Learners who do not write Python lists can type the names between the quotes."""
+    verdicts = {"Falls per 1,000 bed days": "concern", "Sepsis screening (%)": "concern",
+                "Harm-free care (%)": "common_cause"}
+    assert exercises.check_board_action("Falls per 1,000 bed days, sepsis screening (%)",
+                                        verdicts).correct
+    partly = exercises.check_board_action("Sepsis screening (%)", verdicts)
+    assert not partly.correct and "Falls per 1,000 bed days" in partly.message
+    extra = exercises.check_board_action(
+        "Falls per 1,000 bed days and Sepsis screening (%) and Harm-free care (%)", verdicts)
+    assert not extra.correct and "Harm-free care (%)" in extra.message
+    assert not exercises.check_board_action("Flals", verdicts).correct
+
+
 def test_lesson_2_story_and_answer_key_match_the_data():
     from safercare import data, spc
     from safercare.games import dice

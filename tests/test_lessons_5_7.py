@@ -346,3 +346,35 @@ if __name__ == "__main__":
     import sys
 
     refresh([Path(p).resolve() for p in sys.argv[1:]] or list(LESSONS.values()))
+
+
+def test_lesson_8_row_check_reads_the_problem_table():
+    """Lesson 8's exercise: the row with more screened than eligible, as the table shows it."""
+    import warnings
+
+    from safercare import data
+    from safercare.widgets.upload import problems_table
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", data.DataNote)
+        with pytest.raises(data.DataError) as caught:
+            data.read_table(data.dataset_path("sepsis_screening_messy"), date="month",
+                            numerator="patients_screened", denominator="patients_eligible",
+                            chart="p")
+    table = problems_table(caught.value)
+    right = table.loc[table["problem"].str.startswith("this is more than"), "row"]
+    assert len(right) == 1
+    row = int(right.iloc[0])
+    for typed in (row, str(row), f"row {row}"):
+        assert checks.check_screened_row(typed, table).correct, typed
+    other = int(table.loc[table["row"] != row, "row"].iloc[0])
+    wrong = checks.check_screened_row(other, table)
+    assert not wrong.correct and "different one" in wrong.message
+    assert not checks.check_screened_row(row + 1000, table)
+    unanswered = checks.check_screened_row(..., table)
+    assert not unanswered.answered and "in place of the dots" in unanswered.message
+    # The worked solution in lesson 8 states the current answer.
+    lesson8 = json.loads((ROOT / "notebooks" / "08-your-own-data.ipynb").read_text())
+    solution = next("".join(c["source"]) for c in lesson8["cells"]
+                    if "{solution} l8-sepsis" in "".join(c["source"]))
+    assert f"my_answer = {row}" in solution

@@ -206,3 +206,24 @@ def test_a_reshuffle_repeats_fewer_pairs_than_chance():
     assert repeat_pairs([first], second) <= min(chance)
     assert repeat_pairs([first], second) >= 9  # the pigeonhole minimum for 3 groups of 6
     assert second == reshuffle_groups(people, 3, [first], seed=2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from(["patient_carer", "staff", "both"]),
+    st.dictionaries(st.sampled_from(TOPICS), st.integers(1, 4), max_size=10)), max_size=15))
+def test_interim_scores_add_up_each_ballots_points(votes):
+    """The whole-vote table agrees with adding up ballot_points one ballot at a time."""
+    table = interim_scores([Ballot(c, r) for c, r in votes], TOPICS).set_index("topic")
+    for group in ("patient_carer", "staff"):
+        mine = [r for c, r in votes if c in (group, "both")]
+        points = dict.fromkeys(TOPICS, 0.0)
+        voters = dict.fromkeys(TOPICS, 0)
+        for ranking in mine:
+            for topic, p in ballot_points(ranking).items():
+                points[topic] += p
+                voters[topic] += 1
+        assert table.attrs["respondents"][group] == len(mine)
+        for topic in TOPICS:
+            assert table.loc[topic, f"points_{group}"] == pytest.approx(points[topic])
+            assert table.loc[topic, f"voters_{group}"] == voters[topic]

@@ -114,3 +114,61 @@ def test_bad_options():
         spc.Profile(shift_length=1)
     with pytest.raises(TypeError, match="numerator"):
         spc.p_chart(numerator=[1, 2])
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: spc.xmr(list(range(20)), baseline=1), ["got 1", "baseline=12"]),
+        (lambda: spc.xmr(list(range(5)), exclude=[True, False]),
+         ["2 true/false values", "5 points", "one true/false per point"]),
+        (lambda: spc.xmr(list(range(5)), exclude=[7]), ["between 0 and 4", "first point is 0"]),
+        (lambda: spc.xmr(list(range(5)), exclude=["soon"]), ["exclude=[3, 7]"]),
+        (lambda: spc.xmr(list(range(5)), phases=["2024-01-01"]), ["also pass date="]),
+        (lambda: spc.Profile(min_points=0), ["min_points", "got 0"]),
+        (lambda: spc.Profile(conflict="loud"), ["conflict", "'loud'"]),
+    ],
+)
+def test_option_errors_say_what_to_do(call, words):
+    with pytest.raises(ValueError) as info:
+        call()
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_asking_for_a_series_that_is_not_there_lists_the_series():
+    df = pd.DataFrame({"ward": ["A"] * 3 + ["B"] * 3, "falls": [1, 2, 3, 4, 5, 6]})
+    r = spc.xmr(df, "falls", by="ward")
+    with pytest.raises(ValueError, match="no series called 'Z'; use one of: 'A', 'B'"):
+        r.describe(group="Z")
+    with pytest.raises(ValueError, match="holds 2 series: say which one with group=, e.g. "
+                                         "group='A'"):
+        r.group_code()
+
+
+def test_an_exclusions_column_of_words_is_read_as_yes_or_no():
+    df = pd.DataFrame({"falls": range(15), "skip": ["no"] * 13 + [" Yes", None]})
+    r = spc.xmr(df, "falls", exclude="skip")
+    assert r.table["excluded"].tolist() == [False] * 13 + [True, False]
+    flags = pd.DataFrame({"falls": range(15), "skip": [True, None] + [False] * 13})
+    assert spc.xmr(flags, "falls", exclude="skip").table["excluded"].sum() == 1
+
+
+def test_an_exclusions_column_that_is_not_true_or_false_is_a_data_error():
+    df = pd.DataFrame({"falls": [1, 2, 3, 4], "skip": ["no", "maybe", "FALSE", "x"]})
+    text = error_text(lambda: spc.xmr(df, "falls", exclude="skip"))
+    assert "Point 2, column 'skip': this is not true or false (found: 'maybe')" in text
+    assert "Point 4, column 'skip'" in text
+    assert "Point 3" not in text
+    assert "Type TRUE (or yes)" in text
+
+
+def test_text_dates_are_read_day_first_like_the_rest_of_the_course():
+    # A UK course: 01/02/2024 is 1 February (as safercare.data reads it); ISO stays ISO.
+    from safercare import spc
+
+    frame = pd.DataFrame({"month": ["01/02/2024", "2024-03-01", "01/04/2024"],
+                          "v": [1.0, 2.0, 3.0]})
+    r = spc.xmr(frame, value="v", date="month")
+    assert list(r.table["date"].dt.strftime("%Y-%m-%d")) == ["2024-02-01", "2024-03-01",
+                                                               "2024-04-01"]

@@ -295,3 +295,16 @@ def test_anhoej_summary_matches_a_plain_loop():
             limit = round(math.log2(len(signs))) + 3
             flagged = spc.run_chart(y).table["long_run"].sum()
             assert flagged == sum(r for r in runs if r > limit)
+
+
+def test_ihi_runs_bounds_vectorised_match_one_at_a_time():
+    from safercare.spc.rules import PERLA_RUNS_TABLE, _runs_bounds_one
+
+    n = np.array([0, 1, 2, 11, 45, 11, 9, 40, 2, 0, 45])
+    lo, hi = ihi_runs_bounds(n)
+    for i, k in enumerate(n.tolist()):
+        if k < 2:
+            assert np.isnan(lo[i]) and np.isnan(hi[i])
+            continue
+        expected = PERLA_RUNS_TABLE.get(k) or _runs_bounds_one(k, 0.05)
+        assert (lo[i], hi[i]) == expected

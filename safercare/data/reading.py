@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 
 from safercare.errors import DataError, Problem
@@ -201,9 +202,10 @@ def _read_excel(content: bytes, label: str, sheet: str | int | None, notes: list
     return pd.DataFrame(rows, dtype=object), worksheet.title, list(names)
 
 
-def _is_blank(cells: pd.DataFrame) -> pd.DataFrame:
+def _is_blank(cells: pd.DataFrame) -> np.ndarray:
+    """True for each empty cell (nothing, or only spaces); also used by :mod:`.table`."""
     text = cells.apply(lambda col: col.astype("string").str.strip())
-    return (text.isna() | (text == "")).astype(bool)
+    return (text.isna() | (text == "")).to_numpy(dtype=bool)
 
 
 def read_grid(source: Source, *, sheet: str | int | None = None, name: str | None = None
@@ -240,7 +242,7 @@ def read_grid(source: Source, *, sheet: str | int | None = None, name: str | Non
             notes.append("sheet= was ignored: a CSV file has only one sheet.")
         cells = _read_text(content, label, notes)
     if cells.size:
-        blank = _is_blank(cells).to_numpy()
+        blank = _is_blank(cells)
         filled_rows = (~blank).any(axis=1).nonzero()[0]
         filled_cols = (~blank).any(axis=0).nonzero()[0]
         if len(filled_rows):

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from safercare import checks
-from safercare.data.reading import Grid, Source, read_grid
+from safercare.data.reading import Grid, Source, _is_blank, read_grid
 from safercare.errors import DataError, Problem
 
 __all__ = ["CHARTS", "DataNote", "read_table", "table_headings"]
@@ -86,11 +86,6 @@ def _norm(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _blank_mask(cells: pd.DataFrame) -> np.ndarray:
-    text = cells.apply(lambda col: col.astype("string").str.strip())
-    return (text.isna() | (text == "")).to_numpy(dtype=bool)
-
-
 def _looks_like_data(cells: pd.Series) -> bool:
     """True when every filled cell of a row is a number or a date (so it is not headings)."""
     filled = pd.Series([c for c in cells if _heading(c) != ""], dtype=object)
@@ -104,7 +99,7 @@ def _looks_like_data(cells: pd.Series) -> bool:
 def _header_row_guess(cells: pd.DataFrame) -> int | None:
     """The row that looks like the headings when row 1 does not (titles above a table)."""
     top = cells.iloc[:_HEADER_SEARCH_ROWS]
-    filled = (~_blank_mask(top)).sum(axis=1)
+    filled = (~_is_blank(top)).sum(axis=1)
     widest = filled.max()
     if filled[0] >= widest or widest < 2:
         return None
@@ -303,7 +298,7 @@ def read_table(
 
     notes = list(grid.notes)
     body = grid.cells.iloc[1:, sorted(set(columns.values()))]
-    everything_blank = _blank_mask(grid.cells.iloc[1:]).all(axis=1)
+    everything_blank = _is_blank(grid.cells.iloc[1:]).all(axis=1)
     empty_rows = body.index[everything_blank]
     if len(empty_rows):
         listing = ", ".join(str(r) for r in empty_rows[:10]) + (" …" if len(empty_rows) > 10

@@ -72,15 +72,12 @@ def noise_signals(n_series: int = 1000, n_points: int = 20, *, chart: str = "xmr
     from safercare import spc
 
     data = dice_series(n_series, n_points, dice=dice, seed=seed)
-    if chart == "xmr":
-        kwargs = {} if rules is None else {"rules": rules}
-        result = spc.xmr(data, value="value", date="point", by="series", **kwargs)
-    elif chart == "run":
-        kwargs = {} if rules is None else {"rules": rules}
-        result = spc.run_chart(data, value="value", date="point", by="series", **kwargs)
-    else:
+    charts = {"xmr": spc.xmr, "run": spc.run_chart}
+    if chart not in charts:
         raise DataError(Problem(None, "chart", "choose an XmR chart or a run chart",
                                 "use 'xmr' or 'run'", value=str(chart)))
+    kwargs = {} if rules is None else {"rules": rules}
+    result = charts[chart](data, value="value", date="point", by="series", **kwargs)
     table = result.table
     present = [c for c in RULE_COLUMNS if c in table.columns
                and not (chart == "run" and c == "beyond_limits")]  # a run chart has no limits

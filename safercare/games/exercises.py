@@ -394,7 +394,8 @@ def check_icons(variation: str, assurance: str, result: object) -> Feedback:
 def check_board_action(answer: Iterable[str], verdicts: Mapping[str, str]) -> Feedback:
     """Exercise 3.3: which measures need an action plan now because of a concerning signal?
 
-    ``answer`` is a list of measure names, or ``"none"``.
+    ``answer`` is a list of measure names, one string naming one or more measures (as a
+    learner who does not write lists would type it: "Falls, Sepsis"), or ``"none"``.
 
     ``verdicts`` maps each measure to its latest SPC verdict (``common_cause``,
     ``improvement``, ``concern`` or ``special_cause``); the measures that need attention
@@ -404,7 +405,10 @@ def check_board_action(answer: Iterable[str], verdicts: Mapping[str, str]) -> Fe
         return Feedback(False, _NOT_YET)
     if isinstance(answer, str) and _norm(answer) in ("none", "nothing", "no measures", "[]"):
         answer = []
-    given = {a.strip() for a in ([answer] if isinstance(answer, str) else answer) if a.strip()}
+    if isinstance(answer, str):
+        named = [m for m in verdicts if _norm(m) in _norm(answer)]
+        answer = named if named and answer.strip() not in verdicts else [answer]
+    given = {a.strip() for a in answer if a.strip()}
     unknown = given - set(verdicts)
     if unknown:
         return Feedback(False, f"I don't recognise {', '.join(sorted(unknown))}. Use the "

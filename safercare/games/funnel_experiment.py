@@ -133,13 +133,11 @@ def describe_funnel(result: pd.DataFrame) -> str:
     """Plain-English alt text for :func:`plot_funnel`."""
     s = funnel_summary(result)
     drops = int(result["drop"].max())
-    parts = [f"Four panels, one per rule, each showing {drops} marble drops around a target "
-             "at the centre."] if len(s) == 4 else [
-             f"{len(s)} panels, one per rule, each showing {drops} marble drops around a "
+    panels = "Four" if len(s) == 4 else str(len(s))
+    parts = [f"{panels} panels, one per rule, each showing {drops} marble drops around a "
              "target at the centre."]
-    for row in s.itertuples():
-        parts.append(f"{row.rule_name}: drops land on average {row.mean_distance:.1f} units "
-                     f"from the target, the furthest {row.max_distance:.1f}.")
+    parts += [f"{row.rule_name}: drops land on average {row.mean_distance:.1f} units "
+              f"from the target, the furthest {row.max_distance:.1f}." for row in s.itertuples()]
     return " ".join(parts)
 
 

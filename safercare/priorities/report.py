@@ -156,8 +156,7 @@ def plot_weighting(scores: pd.DataFrame, top: int = 10, ax: object = None) -> ob
     from safercare.style import BLUE, GREY, LIMIT_COLOUR, apply_style, new_axes
 
     cmp = weighting_comparison(scores, top)
-    if ax is None:
-        _, ax = new_axes(figsize=(9.0, 0.34 * len(cmp) + 1.6))
+    _, ax = new_axes(figsize=(9.0, 0.34 * len(cmp) + 1.6), ax=ax)
     y = range(len(cmp))
     for yi, (a, b) in zip(y, zip(cmp["rank_pooled"], cmp["rank"], strict=True), strict=True):
         ax.plot([a, b], [yi, yi], color=LIMIT_COLOUR, linewidth=1, zorder=1)

@@ -194,23 +194,30 @@ def interim_scores(
     index = {t: i for i, t in enumerate(order)}
     n_topics = len(order)
 
+    # One row per (ballot, picked topic); places within a ballot as in ballot_points.
+    which = np.repeat(np.arange(len(ballots)), [len(b.ranking) for b in ballots])
+    topic = np.fromiter((index[t] for b in ballots for t in b.ranking), dtype=np.int64,
+                        count=len(which))
+    rank = np.fromiter((r for b in ballots for r in b.ranking.values()), dtype=float,
+                       count=len(which))
+    places = pd.Series(rank).groupby(which).rank(method="average").to_numpy()
     # Twice the points are whole numbers, so integer sums are exact and order-free.
-    doubled = {c: np.zeros(n_topics, dtype=np.int64) for c in CONSTITUENCIES}
-    voters = {c: np.zeros(n_topics, dtype=np.int64) for c in CONSTITUENCIES}
-    pooled = np.zeros(n_topics, dtype=np.int64)
-    respondents = dict.fromkeys(CONSTITUENCIES, 0)
+    pts = np.rint((max_ranks + 1 - places) * 2).astype(np.int64)
+    constituency = np.array([b.constituency for b in ballots], dtype=object)
+
+    def added(rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(topic[rows], weights=None if weights is None else weights[rows],
+                           minlength=n_topics).astype(np.int64)
+
+    every = np.ones(len(which), dtype=bool)
+    pooled = added(every, pts)
+    doubled, voters, respondents = {}, {}, {}
+    for c in CONSTITUENCIES:  # two constituencies; "both" counts in each
+        member = (constituency == c) | (constituency == "both")
+        doubled[c] = added(member[which], pts)
+        voters[c] = added(member[which])
+        respondents[c] = int(member.sum())
     n_people = len(ballots)
-    for ballot in ballots:
-        points = ballot_points(ballot.ranking, max_ranks)
-        idx = np.fromiter((index[t] for t in points), dtype=np.int64, count=len(points))
-        pts = np.rint(np.fromiter(points.values(), dtype=float, count=len(points)) * 2)
-        pts = pts.astype(np.int64)
-        pooled[idx] += pts
-        groups = CONSTITUENCIES if ballot.constituency == "both" else (ballot.constituency,)
-        for c in groups:
-            doubled[c][idx] += pts
-            voters[c][idx] += 1
-            respondents[c] += 1
 
     table = pd.DataFrame({"topic": order})
     present = [c for c in CONSTITUENCIES if respondents[c] > 0]
@@ -261,6 +268,7 @@ def aggregate_group_ranks(
     for ranking in rankings.values():
         names.update(ranking)
     order = sorted(names)
+    index = {t: i for i, t in enumerate(order)}
     n = len(order)
     if not rankings:
         raise DataError(
@@ -282,7 +290,7 @@ def aggregate_group_ranks(
         places = np.full(n, np.nan)
         if ranked:
             r = pd.Series([ranking[t] for t in ranked], dtype=float).rank(method="average")
-            pos = [order.index(t) for t in ranked]
+            pos = [index[t] for t in ranked]
             places[pos] = r.to_numpy()
         missing = np.isnan(places)
         if missing.any():
@@ -338,19 +346,16 @@ def allocate_groups(
 
 def repeat_pairs(previous: Sequence[Mapping[str, int]], groups: Mapping[str, int]) -> int:
     """How many pairs of people in ``groups`` already sat together in an earlier round."""
-    seen: set[tuple[str, str]] = set()
-    for old in previous:
-        by_group: dict[int, list[str]] = {}
-        for person, g in old.items():
-            by_group.setdefault(g, []).append(person)
-        for members in by_group.values():
-            seen.update(combinations(sorted(members), 2))
-    by_group = {}
+    seen = {pair for old in previous for pair in _pairs(old)}
+    return sum(pair in seen for pair in _pairs(groups))
+
+
+def _pairs(groups: Mapping[str, int]) -> list[tuple[str, str]]:
+    """Every pair of people who share a group (each pair once, names in order)."""
+    by_group: dict[int, list[str]] = {}
     for person, g in groups.items():
         by_group.setdefault(g, []).append(person)
-    return sum(
-        pair in seen for members in by_group.values() for pair in combinations(sorted(members), 2)
-    )
+    return [pair for members in by_group.values() for pair in combinations(sorted(members), 2)]
 
 
 def reshuffle_groups(

@@ -122,7 +122,7 @@ def _laney_sigma_z(prep: Prepared, y: np.ndarray, centre: np.ndarray,
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (y - centre) / sigma
-    mr = moving_ranges(z, prep.seg, prep.excluded)
+    mr = moving_ranges(z, prep.seg, prep.excluded, starts=prep.seg_starts)
     bar = mr_bar(mr, prep.seg, prep.calc, prep.n_segs, screen=profile.screen_moving_ranges,
                  screen_constant=profile.screen_constant, starts=prep.seg_starts)
     return prep.spread(bar / 1.128)

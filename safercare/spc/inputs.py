@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from safercare.checks import as_numbers
+from safercare.checks import as_dates, as_numbers
 from safercare.errors import DataError, Problem
 from safercare.spc.profiles import Profile
 
@@ -79,14 +79,6 @@ class Prepared:
         """One value per segment to one value per point (segments are contiguous)."""
         counts = np.diff(np.r_[self.seg_starts, self.n])
         return np.repeat(per_seg, counts)
-
-    def to_input_order(self, sorted_values: np.ndarray) -> np.ndarray:
-        """Reorder an array from sorted order back to the order of the input rows."""
-        if self.extra.get("identity"):
-            return sorted_values
-        out = np.empty_like(sorted_values)
-        out[self.order] = sorted_values
-        return out
 
 
 def _problem(column: str | None, what: str, fix: str, row: int | None = None,
@@ -150,8 +142,11 @@ def _dates(raw: Any, name: str) -> tuple[np.ndarray, list[Problem]]:
         parsed = series
         bad = np.zeros(len(series), dtype=bool)
     else:
+        # Text dates are read as the rest of the course reads them (checks.as_dates): UK
+        # day first, so "01/02/2024" is 1 February, while ISO dates stay year-month-day.
         text = series.astype("string").str.strip()
-        parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=False)
+        read, _ = as_dates(series, name, allow_missing=True)
+        parsed = pd.Series(read.astype("datetime64[ns]"))
         bad = (parsed.isna() & text.notna() & (text != "")).to_numpy(dtype=bool)
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
@@ -296,9 +291,12 @@ def prepare(
 
     group = srt(group)
     values_sorted = {role: srt(v) for role, v in numbers.items()}
+    # A point is missing when any of its roles is (the main one, e.g. a numerator,
+    # or its denominator).
     missing = np.isnan(values_sorted[main])
-    for v in values_sorted.values():
-        missing = missing | np.isnan(v)
+    for role, v in values_sorted.items():
+        if role != main:
+            missing |= np.isnan(v)
 
     group_start = np.ones(n, dtype=bool)
     if n > 1:
@@ -334,7 +332,9 @@ def prepare(
     calc = ~missing & ~excluded
     if baseline is not None:
         if int(baseline) != baseline or baseline < 2:
-            raise ValueError("baseline must be a whole number of points, 2 or more")
+            raise ValueError(f"baseline must be a whole number of points, 2 or more (got "
+                             f"{baseline!r}); e.g. baseline=12 fixes the limits on the "
+                             "first 12 points")
         seg_starts = np.flatnonzero(change)
         pos_in_seg = np.arange(n) - np.repeat(seg_starts, np.diff(np.r_[seg_starts, n]))
         calc &= pos_in_seg < baseline
@@ -364,18 +364,22 @@ def _exclusions(frame: pd.DataFrame | None, exclude: Any, n: int, date: Any,
                 identity: bool) -> np.ndarray:
     """Excluded points as a boolean mask in input order."""
     if isinstance(exclude, str):
-        values, _ = _column(frame, exclude, "exclusions", n)
-        return pd.Series(values).fillna(False).astype(bool).to_numpy()
+        values, name = _column(frame, exclude, "exclusions", n)
+        return _flags(values, name)
     items = list(exclude.tolist() if isinstance(exclude, (np.ndarray, pd.Series)) else exclude)
     if items and all(isinstance(i, (bool, np.bool_)) for i in items):
         if len(items) != n:
-            raise ValueError(f"exclude has {len(items)} true/false values; the data has {n}")
+            raise ValueError(f"exclude has {len(items)} true/false values but the data has {n} "
+                             "points; give one true/false per point, or list the 0-based "
+                             "positions to leave out instead")
         return np.asarray(items, dtype=bool)
     mask = np.zeros(n, dtype=bool)
     if items and all(isinstance(i, (int, np.integer)) for i in items):
         idx = np.asarray(items, dtype=np.int64)
         if (idx < 0).any() or (idx >= n).any():
-            raise ValueError(f"exclude positions must be between 0 and {n - 1}")
+            raise ValueError(f"exclude positions must be between 0 and {n - 1} (positions "
+                             "count from 0, so the first point is 0); check the list "
+                             "you gave")
         mask[idx] = True
         return mask
     if items and date is not None and sorted_dates is not None:
@@ -388,7 +392,35 @@ def _exclusions(frame: pd.DataFrame | None, exclude: Any, n: int, date: Any,
     if not items:
         return mask
     raise ValueError("exclude must be a column name, true/false values, row positions "
-                     "(0-based) or, with date=, dates")
+                     "(0-based) or, with date=, dates; e.g. exclude=[3, 7] leaves out the "
+                     "4th and 8th points")
+
+
+#: Words read as true/false in an exclusions column (case and spaces ignored).
+_FLAG_WORDS = {"true": True, "yes": True, "y": True, "1": True, "1.0": True,
+               "false": False, "no": False, "n": False, "0": False, "0.0": False, "": False}
+
+
+def _flags(values: Any, name: str) -> np.ndarray:
+    """A true/false column (blank is false); text such as "yes"/"no" is read as words.
+
+    Anything else raises :class:`DataError` naming the point, rather than counting
+    every non-empty cell as true.
+    """
+    series = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
+        return series.fillna(False).astype(bool).to_numpy()
+    text = series.astype("string").str.strip().str.lower().fillna("")
+    flags = text.map(_FLAG_WORDS)
+    bad = flags.isna().to_numpy(dtype=bool)
+    if bad.any():
+        raise DataError([
+            _problem(name, "this is not true or false",
+                     "type TRUE (or yes) for a point to leave out of the limits, and FALSE "
+                     "(or no), or leave it blank, for a point to keep", int(r) + 1,
+                     series.iloc[r])
+            for r in np.flatnonzero(bad)])
+    return flags.to_numpy(dtype=bool)
 
 
 def _as_date_keys(items: list[Any], like: np.ndarray) -> np.ndarray:
@@ -413,6 +445,7 @@ def _phase_keys(frame: pd.DataFrame | None, phases: Any, n: int,
         starts = np.sort(np.asarray(items, dtype=np.int64))
         return np.searchsorted(starts, positions(), side="right")
     if sorted_dates is None:
-        raise ValueError("phases must be a column name or 0-based positions; dates need date=")
+        raise ValueError("phases must be a column name or 0-based positions (e.g. "
+                         "phases=[12]); to start phases at dates, also pass date=")
     starts = np.sort(_as_date_keys(items, sorted_dates))
     return np.searchsorted(starts, _sort_key(sorted_dates), side="right")

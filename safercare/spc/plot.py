@@ -43,7 +43,7 @@ def plot_result(result: SPCResult, ax: Axes | None = None, *, group: Any = None,
     labels = result.groups()
     if group is None and len(labels) > 1:
         if ax is not None:
-            raise ValueError("this result holds several series: say which with group=")
+            result.group_code(None)  # one axes cannot hold several series: say so
         return _small_multiples(result, labels, title=title, icons=icons)
     code = result.group_code(group)
     fig, ax = style.new_axes(ax=ax)

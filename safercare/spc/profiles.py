@@ -121,19 +121,24 @@ class Profile:
         for name in ("shift_length", "trend_length"):
             value = getattr(self, name)
             if value is not None and (int(value) != value or value < 2):
-                raise ValueError(f"{name} must be a whole number of 2 or more, or None")
+                raise ValueError(f"{name} must be a whole number of 2 or more, or None to "
+                                 f"switch the rule off (got {value!r})")
         if self.limit_constant <= 0:
-            raise ValueError("limit_constant must be positive")
+            raise ValueError("limit_constant must be positive, e.g. 2.66 (got "
+                             f"{self.limit_constant!r})")
         if self.on_centre not in ("breaks", "skip") or self.trend_ties not in ("breaks", "skip"):
-            raise ValueError("on_centre and trend_ties must be 'breaks' or 'skip'")
+            raise ValueError("on_centre and trend_ties must be 'breaks' or 'skip' (got "
+                             f"{self.on_centre!r} and {self.trend_ties!r})")
         if self.conflict not in ("improvement", "concern", "priority"):
-            raise ValueError("conflict must be 'improvement', 'concern' or 'priority'")
+            raise ValueError("conflict must be 'improvement', 'concern' or 'priority' "
+                             f"(got {self.conflict!r})")
         if self.trend_side not in ("both", "next_step"):
-            raise ValueError("trend_side must be 'both' or 'next_step'")
+            raise ValueError(f"trend_side must be 'both' or 'next_step' (got {self.trend_side!r})")
         if self.target_on_limit not in ("outside", "inside"):
-            raise ValueError("target_on_limit must be 'outside' or 'inside'")
+            raise ValueError("target_on_limit must be 'outside' or 'inside' (got "
+                             f"{self.target_on_limit!r})")
         if self.min_points < 1:
-            raise ValueError("min_points must be 1 or more")
+            raise ValueError(f"min_points must be 1 or more (got {self.min_points!r})")
 
     def with_(self, **changes: object) -> Profile:
         """A copy with some settings changed, e.g. ``MDC.with_(shift_length=7)``."""

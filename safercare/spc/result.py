@@ -190,12 +190,16 @@ class SPCResult:
         labels = self.groups()
         if group is None:
             if len(labels) != 1:
-                raise ValueError("this result holds several series: say which with group=")
+                raise ValueError(f"this result holds {len(labels)} series: say which one "
+                                 f"with group=, e.g. group={labels[0]!r}")
             return 0
         try:
             return labels.index(group)
         except ValueError:
-            raise ValueError(f"no series called {group!r}") from None
+            shown = ", ".join(repr(label) for label in labels[:10])
+            more = " …" if len(labels) > 10 else ""
+            raise ValueError(f"no series called {group!r}; use one of: {shown}{more}"
+                             ) from None
 
     def plot(self, ax: Axes | None = None, *, group: Any = None, title: str | None = None,
              icons: bool = True) -> Figure:

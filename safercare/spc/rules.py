@@ -127,33 +127,19 @@ def shift(y: np.ndarray, centre: np.ndarray, rg: np.ndarray, length: int, *,
     :func:`side_of` ``(y, centre)`` when already computed.
     """
     side, valid = sides if sides is not None else side_of(y, centre)
-    high, low, _, _ = _side_runs(side, valid, rg, length, on_centre)
-    return high, low
-
-
-def _side_runs(side: np.ndarray, valid: np.ndarray, rg: np.ndarray, length: int | None,
-               on_centre: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Flag runs of one side; also return per-useful-point run lengths and ids."""
-    n = len(side)
-    if on_centre == "breaks" and length is not None:
-        return in_long_run(side > 0, length, rg), in_long_run(side < 0, length, rg), None, None
-    if on_centre == "skip":
-        idx = np.flatnonzero((side != 0) | ~valid)
-        key, krg = side[idx], rg[idx]
-    else:
-        idx = None
-        key, krg = side, rg
-    _, length_of, _ = run_lengths(key, krg)
-    if length is None:
-        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), idx, length_of
+    if on_centre == "breaks":
+        return in_long_run(side > 0, length, rg), in_long_run(side < 0, length, rg)
+    # "skip": drop the points on the line; a missing point (side 0, not valid) stays
+    # and, having its own key, still breaks the run.
+    idx = np.flatnonzero((side != 0) | ~valid)
+    key = side[idx]
+    _, length_of, _ = run_lengths(key, rg[idx])
     hit = length_of >= length
-    if idx is None:
-        return hit & (key > 0), hit & (key < 0), idx, length_of
-    high = np.zeros(n, dtype=bool)
-    low = np.zeros(n, dtype=bool)
+    high = np.zeros(len(side), dtype=bool)
+    low = np.zeros(len(side), dtype=bool)
     high[idx[hit & (key > 0)]] = True
     low[idx[hit & (key < 0)]] = True
-    return high, low, idx, length_of
+    return high, low
 
 
 def trend(y: np.ndarray, rg: np.ndarray, length: int, *,
@@ -402,16 +388,18 @@ def ihi_runs_bounds(n_useful: np.ndarray, alpha: float = 0.05, *,
     always uses the exact distribution. NaN for n < 2.
     """
     n_useful = np.asarray(n_useful, dtype=np.int64)
-    lower = np.full(len(n_useful), np.nan)
-    upper = np.full(len(n_useful), np.nan)
-    for n in np.unique(n_useful[n_useful >= 2]):
-        if table and alpha == 0.05 and int(n) in PERLA_RUNS_TABLE:
-            lo, hi = PERLA_RUNS_TABLE[int(n)]
+    # One look-up per distinct n (most groups share a few), then spread back.
+    distinct, which = np.unique(n_useful, return_inverse=True)
+    lower = np.full(len(distinct), np.nan)
+    upper = np.full(len(distinct), np.nan)
+    for i, n in enumerate(distinct.tolist()):
+        if n < 2:
+            continue
+        if table and alpha == 0.05 and n in PERLA_RUNS_TABLE:
+            lower[i], upper[i] = PERLA_RUNS_TABLE[n]
         else:
-            lo, hi = _runs_bounds_one(int(n), alpha)
-        lower[n_useful == n] = lo
-        upper[n_useful == n] = hi
-    return lower, upper
+            lower[i], upper[i] = _runs_bounds_one(n, alpha)
+    return lower[which], upper[which]
 
 
 _BOUNDS_CACHE: dict[tuple[int, float], tuple[int, int]] = {}
@@ -444,7 +432,7 @@ def _runs_bounds_one(n: int, alpha: float) -> tuple[int, int]:
 def ihi_runs(y: np.ndarray, centre: np.ndarray, rg: np.ndarray,
              n_rg: int) -> dict[str, np.ndarray]:
     """Too few or too many runs about the median, per run group (Perla et al. 2011)."""
-    side, _ = side_of(y, centre)
+    side = side_sign(y, centre)
     idx = np.flatnonzero(side != 0)
     g = rg[idx]
     _, _, start = run_lengths(side[idx], g)
