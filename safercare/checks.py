@@ -42,6 +42,7 @@ __all__ = [
     "FREQUENCIES",
     "as_dates",
     "as_numbers",
+    "check_columns",
     "check_counts",
     "check_denominators",
     "check_non_negative",
@@ -613,3 +614,24 @@ def _next_period(date: np.datetime64, frequency: str, steps: int) -> pd.Timestam
     if frequency == "quarterly":
         return stamp + pd.DateOffset(months=3 * steps)
     return stamp + pd.DateOffset(years=steps)
+
+
+def check_columns(data: pd.DataFrame, names: Sequence[object]) -> list[Problem]:
+    """Each name in ``names`` (``None`` skipped) that is not a column of ``data``.
+
+    The fix lists the table's columns and, where one is close, suggests it ("Did you
+    mean 'Bed days'?"), so a typing slip is a one-step repair.
+    """
+    import difflib
+
+    columns = [str(c) for c in data.columns]
+    problems = []
+    for name in names:
+        if name is None or name in data.columns:
+            continue
+        close = difflib.get_close_matches(str(name), columns, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        problems.append(Problem(None, str(name), "this column is not in the table",
+                                f"{hint}check the spelling; the columns are "
+                                + ", ".join(f"'{c}'" for c in columns)))
+    return problems

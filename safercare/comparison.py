@@ -45,7 +45,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from safercare import style
-from safercare.checks import as_numbers, check_counts, check_denominators, check_proportions
+from safercare.checks import (
+    as_numbers,
+    check_columns,
+    check_counts,
+    check_denominators,
+    check_proportions,
+)
 from safercare.errors import DataError, Problem
 
 __all__ = ["RankResult", "parse_unit_counts", "rank_intervals", "redraw_counts", "totals"]
@@ -68,9 +74,7 @@ def _column(
                                     f"pass the table first, e.g. rank_intervals(table, {name}="
                                     f"'{spec}', ...)"))
         if spec not in data.columns:
-            raise DataError(Problem(None, spec, "this column is not in the table",
-                                    "check the spelling; the columns are "
-                                    + ", ".join(f"'{c}'" for c in data.columns)))
+            raise DataError(check_columns(data, [spec]))
         return data[spec], spec
     return spec, name
 
@@ -186,11 +190,9 @@ def totals(
     """
     keys = [by] if isinstance(by, str) else list(by)
     needed = keys + list(columns) + ([date] if date else [])
-    missing = [c for c in needed if c not in data.columns]
+    missing = check_columns(data, needed)
     if missing:
-        raise DataError([Problem(None, c, "this column is not in the table",
-                                 "check the spelling; the columns are "
-                                 + ", ".join(f"'{x}'" for x in data.columns)) for c in missing])
+        raise DataError(missing)
     frame = data
     positions = np.arange(1, len(data) + 1)
     if date is not None and (start is not None or end is not None):

@@ -39,7 +39,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from safercare import style
-from safercare.checks import as_numbers, check_counts, check_denominators
+from safercare.checks import as_numbers, check_columns, check_counts, check_denominators
 from safercare.errors import DataError, Problem
 
 __all__ = [
@@ -86,11 +86,9 @@ def _counts_and_sizes(data: pd.DataFrame, numerator: str, denominator: str, *oth
     problems found in them (blank or not a number, negative or fractional counts, sizes
     of zero), so the caller can add its own before raising.
     """
-    missing = [c for c in (numerator, denominator, *others) if c not in data.columns]
+    missing = check_columns(data, [numerator, denominator, *others])
     if missing:
-        raise DataError([Problem(None, c, "this column is not in the table",
-                                 "check the spelling; the columns are "
-                                 + ", ".join(f"'{x}'" for x in data.columns)) for c in missing])
+        raise DataError(missing)
     num, p1 = as_numbers(data[numerator], numerator, allow_missing=False)
     den, p2 = as_numbers(data[denominator], denominator, allow_missing=False)
     return num, den, p1 + p2 + check_counts(num, numerator) + check_denominators(den, denominator)

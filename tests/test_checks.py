@@ -156,3 +156,16 @@ def test_as_dates_keeps_a_column_that_is_already_dates():
     assert problems == []
     _, problems = as_dates(column, "month")
     assert [(int(p.row), p.what) for p in problems] == [(2, "the date is blank")]
+
+
+def test_check_columns_names_each_missing_column_and_suggests_a_close_one():
+    import pandas as pd
+
+    from safercare.checks import check_columns
+
+    table = pd.DataFrame({"month": [], "bed_days": [], "falls": []})
+    problems = check_columns(table, ["month", "bed_dayz", None, "harm"])
+    assert [p.column for p in problems] == ["bed_dayz", "harm"]
+    assert problems[0].fix.startswith("did you mean 'bed_days'?")
+    assert "'month', 'bed_days', 'falls'" in problems[1].fix
+    assert "did you mean" not in problems[1].fix

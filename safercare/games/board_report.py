@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from safercare.checks import check_columns
 from safercare.errors import DataError, Problem
 
 __all__ = ["BOARD_MEASURES", "board_charts", "board_data", "board_rag", "board_report",
@@ -62,12 +63,9 @@ def rag_table(data: pd.DataFrame, *, value: str, date: str, target: float | str,
         where ``looks`` is how a month-on-month report reads it (``"better"``,
         ``"worse"`` or ``"no change"``).
     """
-    missing = [c for c in (value, date, by, target if isinstance(target, str) else None)
-               if c is not None and c not in data.columns]
+    missing = check_columns(data, [value, date, by, target if isinstance(target, str) else None])
     if missing:
-        raise DataError([Problem(None, c, "this column is not in the table",
-                                 f"choose one of: {', '.join(map(str, data.columns))}")
-                         for c in missing])
+        raise DataError(missing)
     keys = [by] if by else []
     out = data.sort_values(keys + [date]).reset_index(drop=True)
     t = out[target] if isinstance(target, str) else target
