@@ -129,12 +129,17 @@ def build_book(root: Path = ROOT) -> BookBuild:
     # --all so that every page is read again and no warning hides in Sphinx's cache.
     cli = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
     command = [sys.executable, "-c", cli, "build", str(root), "--all", "-W", "--keep-going"]
+    # SAFERCARE_BOOK_OUT builds into another folder (its own _build/), so that several
+    # authors working in one checkout can build at once without overwriting each other.
+    out = Path(os.environ.get("SAFERCARE_BOOK_OUT", root))
+    if out != root:
+        command += ["--path-output", str(out)]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=1200)
     seconds = time.perf_counter() - start
     log = _ANSI.sub("", done.stdout + done.stderr)
     warnings = [line for line in log.splitlines() if _SPHINX_PROBLEM.search(line)]
-    return BookBuild(done.returncode, log, seconds, root / "_build" / "html", warnings)
+    return BookBuild(done.returncode, log, seconds, out / "_build" / "html", warnings)
 
 
 @pytest.fixture(scope="session")

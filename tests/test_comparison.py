@@ -172,16 +172,16 @@ def test_ratio_with_float_expected_counts_and_totals():
 def test_widgets_have_labelled_controls():
     import ipywidgets as w
 
-    from safercare.widgets import comparison as widgets
+    from safercare.lessons import comparing_fairly, did_it_work, rare_events
 
     made = [
-        widgets.rank_explorer(numerator=[5, 9, 4], denominator=[60, 60, 60],
-                              unit=["a", "b", "c"], replicates=50),
-        widgets.live_comparison(),
-        widgets.days_since_explorer(),
-        widgets.regression_to_mean_explorer(replicates=50),
-        widgets.live_rare_events(),
-        widgets.live_regression_to_mean(),
+        comparing_fairly.rank_explorer(numerator=[5, 9, 4], denominator=[60, 60, 60],
+                                       unit=["a", "b", "c"], replicates=50),
+        comparing_fairly.live_comparison(),
+        rare_events.days_since_explorer(),
+        did_it_work.regression_to_mean_explorer(replicates=50),
+        rare_events.live_rare_events(),
+        did_it_work.live_regression_to_mean(),
     ]
 
     def controls(box):

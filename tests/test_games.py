@@ -8,8 +8,12 @@ import pandas as pd
 import pytest
 
 from safercare.errors import DataError
-from safercare.games import board_report, exercises, measures, red_beads
+from safercare.games import board_report, measures, red_beads
 from safercare.games import funnel_experiment as fx
+from safercare.lessons import measuring_what_matters as l1
+from safercare.lessons import spc_the_making_data_count_way as l3
+from safercare.lessons import tampering as l4
+from safercare.lessons import variation_and_run_charts as l2
 
 # --- red beads -----------------------------------------------------------------------
 
@@ -254,80 +258,80 @@ def test_rag_table_and_board_report():
 
 
 def test_blank_answers_are_not_yet():
-    for fb in (exercises.check_aim(""), exercises.check_measure_types({}),
-               exercises.check_fall_count(None), exercises.check_funnel_ranking([]),
-               exercises.check_chart_choice({})):
+    for fb in (l1.check_aim(""), l1.check_measure_types({}),
+               l1.check_fall_count(None), l4.check_funnel_ranking([]),
+               l3.check_chart_choice({})):
         assert not fb.correct and "haven't answered" in fb.message
 
 
 def test_check_measure_types():
-    assert exercises.check_measure_types(exercises.MEASURE_TYPES).correct
-    wrong = dict(exercises.MEASURE_TYPES)
+    assert l1.check_measure_types(l1.MEASURE_TYPES).correct
+    wrong = dict(l1.MEASURE_TYPES)
     first = next(iter(wrong))
     wrong[first] = "balancing"
-    fb = exercises.check_measure_types(wrong)
+    fb = l1.check_measure_types(wrong)
     assert not fb.correct and first in fb.message and "5 of 6" in fb.message
 
 
 def test_check_aim():
-    assert exercises.check_aim("Reduce falls on Plover ward by 30% by March 2027").correct
-    fb = exercises.check_aim("Reduce falls on Plover ward")
+    assert l1.check_aim("Reduce falls on Plover ward by 30% by March 2027").correct
+    fb = l1.check_aim("Reduce falls on Plover ward")
     assert not fb.correct and "how much" in fb.message and "by when" in fb.message
 
 
 def test_check_fall_count_names_the_slip(falls):
-    d = exercises.COUNT_QUESTIONS["a"]
+    d = l1.COUNT_QUESTIONS["a"]
     right = measures.count_falls(falls, d)
-    assert exercises.check_fall_count(str(right), "a").correct
+    assert l1.check_fall_count(str(right), "a").correct
     slip = measures.count_falls(falls, measures.FallDefinition(
         **{**d.__dict__, "include_assisted": True}))
     assert slip != right
-    fb = exercises.check_fall_count(slip, "a")
+    fb = l1.check_fall_count(slip, "a")
     assert not fb.correct and "assisted" in fb.message
 
 
 def test_check_red_bead_worker():
     t = red_beads.red_bead_experiment(seed=1)
-    assert exercises.check_red_bead_worker("Nobody", t).correct
-    fb = exercises.check_red_bead_worker("ben", t)
+    assert l2.check_red_bead_worker("Nobody", t).correct
+    fb = l2.check_red_bead_worker("ben", t)
     assert not fb.correct and "Ben drew" in fb.message
 
 
 def test_check_chart_choice():
-    answers = dict(exercises.CHART_CHOICES)
-    assert exercises.check_chart_choice(answers).correct
+    answers = dict(l3.CHART_CHOICES)
+    assert l3.check_chart_choice(answers).correct
     answers[next(iter(answers))] = "u"
-    assert not exercises.check_chart_choice(answers).correct
+    assert not l3.check_chart_choice(answers).correct
 
 
 def test_check_board_action():
     verdicts = {"Falls": "concern", "Pressure ulcers": "common_cause", "Sepsis": "improvement"}
-    assert exercises.check_board_action(["Falls"], verdicts).correct
-    fb = exercises.check_board_action(["Falls", "Sepsis"], verdicts)
+    assert l3.check_board_action(["Falls"], verdicts).correct
+    fb = l3.check_board_action(["Falls", "Sepsis"], verdicts)
     assert not fb.correct and "Sepsis" in fb.message
-    assert not exercises.check_board_action(["Flals"], verdicts).correct
+    assert not l3.check_board_action(["Flals"], verdicts).correct
 
 
 def test_check_funnel_ranking():
-    assert exercises.check_funnel_ranking([1, 2, 4, 3]).correct
-    assert exercises.check_funnel_ranking([1, 2, 3, 4]).correct
-    assert exercises.check_funnel_ranking("1, 2, 4, 3").correct
-    assert not exercises.check_funnel_ranking([2, 1, 3, 4]).correct
-    assert not exercises.check_funnel_ranking([1, 1, 2, 3]).correct
+    assert l4.check_funnel_ranking([1, 2, 4, 3]).correct
+    assert l4.check_funnel_ranking([1, 2, 3, 4]).correct
+    assert l4.check_funnel_ranking("1, 2, 4, 3").correct
+    assert not l4.check_funnel_ranking([2, 1, 3, 4]).correct
+    assert not l4.check_funnel_ranking([1, 1, 2, 3]).correct
 
 
 def test_check_worse_months():
     m = fx.management_by_last_month(24, seed=3)
     one = m[m["rule"] == 1]
     right = int(one["worse_than_last"].sum())
-    assert exercises.check_worse_months(right, one).correct
-    assert not exercises.check_worse_months(right + 1, one).correct
+    assert l4.check_worse_months(right, one).correct
+    assert not l4.check_worse_months(right + 1, one).correct
 
 
 def test_check_noise_guess():
     signals = pd.DataFrame({"series": range(10), "any_signal": [True] * 3 + [False] * 7})
-    assert exercises.check_noise_guess("30%", signals).correct
-    fb = exercises.check_noise_guess(5, signals)
+    assert l2.check_noise_guess("30%", signals).correct
+    fb = l2.check_noise_guess(5, signals)
     assert not fb.correct and "too low" in fb.message
 
 
@@ -401,10 +405,10 @@ def test_board_rag_and_spc_views(board):
     text = board_report.describe_board(charts)
     assert all(name in text for name in charts)
     sepsis = charts["Sepsis screening (%)"]
-    assert exercises.check_icons("improvement", "hit and miss", sepsis).correct == (
+    assert l3.check_icons("improvement", "hit and miss", sepsis).correct == (
         sepsis.summary["variation_icon"].startswith("special_cause_improving")
         and sepsis.summary["assurance_icon"] == "hit_and_miss")
-    assert not exercises.check_icons("concern", "fail", sepsis).correct
+    assert not l3.check_icons("concern", "fail", sepsis).correct
 
 
 def test_red_bead_chart_reads_in_beads():
@@ -420,8 +424,6 @@ def test_red_bead_chart_reads_in_beads():
 
 import ipywidgets as widgets  # noqa: E402
 
-from safercare.widgets import lessons as lesson_widgets  # noqa: E402
-
 
 def _controls(box):
     for child in box.children:
@@ -432,9 +434,8 @@ def _controls(box):
 
 
 @pytest.mark.parametrize("make", [
-    lesson_widgets.measure_builder, lesson_widgets.red_bead_game,
-    lesson_widgets.live_red_beads, lesson_widgets.funnel_explorer,
-    lesson_widgets.noise_explorer, lesson_widgets.last_month_explorer,
+    l1.measure_builder, l2.red_bead_game, l2.live_red_beads, l4.funnel_explorer,
+    l2.noise_explorer, l4.last_month_explorer,
 ])
 def test_every_widget_control_is_labelled(make):
     box = make()
@@ -453,7 +454,7 @@ def _button(box, label):
 
 
 def test_live_capture_widget_adds_undoes_and_reports_typing_slips(capsys):
-    box = lesson_widgets.live_red_beads(["A", "B", "C"])
+    box = l2.live_red_beads(["A", "B", "C"])
     counts = next(c for c in _controls(box) if isinstance(c, widgets.Text)
                   and c.description.startswith("Red beads today"))
     counts.value = "9 12 7"
@@ -466,7 +467,7 @@ def test_live_capture_widget_adds_undoes_and_reports_typing_slips(capsys):
 
 
 def test_red_bead_game_widget_plays_and_sacks():
-    box = lesson_widgets.red_bead_game(seed=3)
+    box = l2.red_bead_game(seed=3)
     _button(box, "Play the next day").click()
     worker = next(c for c in _controls(box) if isinstance(c, widgets.Dropdown))
     first = worker.value

@@ -27,7 +27,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from safercare import lesson_checks_5_7 as checks  # noqa: E402
+from safercare.lessons import answer_keys as keys  # noqa: E402
+from safercare.lessons import comparing_fairly as l6  # noqa: E402
+from safercare.lessons import did_it_work as l7  # noqa: E402
+from safercare.lessons import rare_events as l5  # noqa: E402
+from safercare.lessons import your_own_data as l8  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {
@@ -181,50 +185,50 @@ def test_cells_were_executed_in_order(lesson):
 
 # --------------------------------------------------------------- answer checks
 def test_every_check_accepts_the_worked_answer():
-    expected = checks.expected_answers()
+    expected = keys.expected_answers()
     when = expected["5.2 first improvement signal"]
-    assert checks.check_board_chance(round(expected["5.1 board chance (%)"]))
-    assert checks.check_board_chance(f"{expected['5.1 board chance (%)']:.1f}%")
-    assert checks.check_first_signal(f"{when:%Y-%m-%d}")
-    assert checks.check_first_signal(f"{when:%d/%m/%Y}")
-    assert checks.check_serious_incidents(expected["5.3 serious incidents verdict"])
-    assert checks.check_outlier(expected["6.1 above the upper limit"][0])
-    assert checks.check_rank_interval(*expected["6.2 rank interval"])
-    assert checks.check_overdispersion(*expected["6.3 practices outside (unadjusted, adjusted)"])
-    assert checks.check_regression_to_mean(expected["7.1 regression to the mean (%)"])
-    assert checks.check_programme_effect(expected["7.2 programme's own change (%)"])
-    assert checks.check_balancing_measure(expected["7.3 balancing measure"])
+    assert l5.check_board_chance(round(expected["5.1 board chance (%)"]))
+    assert l5.check_board_chance(f"{expected['5.1 board chance (%)']:.1f}%")
+    assert l5.check_first_signal(f"{when:%Y-%m-%d}")
+    assert l5.check_first_signal(f"{when:%d/%m/%Y}")
+    assert l5.check_serious_incidents(expected["5.3 serious incidents verdict"])
+    assert l6.check_outlier(expected["6.1 above the upper limit"][0])
+    assert l6.check_rank_interval(*expected["6.2 rank interval"])
+    assert l6.check_overdispersion(*expected["6.3 practices outside (unadjusted, adjusted)"])
+    assert l7.check_regression_to_mean(expected["7.1 regression to the mean (%)"])
+    assert l7.check_programme_effect(expected["7.2 programme's own change (%)"])
+    assert l7.check_balancing_measure(expected["7.3 balancing measure"])
 
 
 def test_answers_match_the_planted_signals():
     """The lessons' answers are the signals the datasets were built to contain."""
     from safercare import data
 
-    expected = checks.expected_answers()
+    expected = keys.expected_answers()
     names = dict(zip(data.load("geography")["org_id"], data.load("geography")["org_name"],
                      strict=True))
     key = data.answer_key("mortality")
     outlier = re.search(r"C\d\d-AT\d", key.loc[key["kind"] == "outlier", "id"].iloc[0])[0]
     assert expected["6.1 above the upper limit"] == [names[outlier]]
-    assert expected["5.2 first improvement signal"] >= pd.Timestamp(checks.LESSON5["cdiff_start"])
+    assert expected["5.2 first improvement signal"] >= pd.Timestamp(l5.LESSON5["cdiff_start"])
     assert expected["5.3 serious incidents verdict"] == "improvement"
     assert -20 < expected["7.2 programme's own change (%)"] < -5
     assert expected["7.2 naive change (%)"] < expected["7.2 programme's own change (%)"]
 
 
 @pytest.mark.parametrize(("check", "answer", "words"), [
-    (checks.check_board_chance, 50, "median gap"),
-    (checks.check_board_chance, 99, "two average gaps"),
-    (checks.check_first_signal, "2023-09-01", "before the programme"),
-    (checks.check_first_signal, "2025-03-01", "earlier blue square"),
-    (checks.check_serious_incidents, "concern", "higher point means a longer gap"),
-    (checks.check_outlier, "Larchwater", "That is a collaborative"),
-    (checks.check_outlier, "Nowhere Vale", "could not match"),
-    (checks.check_rank_interval, (7, 7), "published rank"),
-    (checks.check_overdispersion, (3, 40), "Count again"),
-    (checks.check_regression_to_mean, 0, "picked when chance"),
-    (checks.check_balancing_measure, "a", "outcome measure"),
-    (checks.check_balancing_measure, "b", "process measure"),
+    (l5.check_board_chance, 50, "median gap"),
+    (l5.check_board_chance, 99, "two average gaps"),
+    (l5.check_first_signal, "2023-09-01", "before the programme"),
+    (l5.check_first_signal, "2025-03-01", "earlier blue square"),
+    (l5.check_serious_incidents, "concern", "higher point means a longer gap"),
+    (l6.check_outlier, "Larchwater", "That is a collaborative"),
+    (l6.check_outlier, "Nowhere Vale", "could not match"),
+    (l6.check_rank_interval, (7, 7), "published rank"),
+    (l6.check_overdispersion, (3, 40), "Count again"),
+    (l7.check_regression_to_mean, 0, "picked when chance"),
+    (l7.check_balancing_measure, "a", "outcome measure"),
+    (l7.check_balancing_measure, "b", "process measure"),
 ])
 def test_wrong_answers_get_specific_kind_feedback(check, answer, words):
     args = answer if isinstance(answer, tuple) else (answer,)
@@ -235,17 +239,17 @@ def test_wrong_answers_get_specific_kind_feedback(check, answer, words):
 
 
 def test_programme_effect_recognises_the_naive_and_trend_answers():
-    expected = checks.expected_answers()
-    naive = checks.check_programme_effect(expected["7.2 naive change (%)"])
+    expected = keys.expected_answers()
+    naive = l7.check_programme_effect(expected["7.2 naive change (%)"])
     assert not naive and "whole fall" in naive.message
 
 
-@pytest.mark.parametrize("check", [checks.check_board_chance, checks.check_first_signal,
-                                   checks.check_serious_incidents, checks.check_outlier,
-                                   checks.check_rank_interval, checks.check_overdispersion,
-                                   checks.check_regression_to_mean,
-                                   checks.check_programme_effect,
-                                   checks.check_balancing_measure])
+@pytest.mark.parametrize("check", [l5.check_board_chance, l5.check_first_signal,
+                                   l5.check_serious_incidents, l6.check_outlier,
+                                   l6.check_rank_interval, l6.check_overdispersion,
+                                   l7.check_regression_to_mean,
+                                   l7.check_programme_effect,
+                                   l7.check_balancing_measure])
 def test_an_unanswered_exercise_invites_an_answer(check):
     feedback = check("...")
     assert not feedback.answered and not feedback.correct
@@ -261,23 +265,23 @@ def test_what_the_lessons_say_about_the_data_is_true():
     names = dict(zip(data.load("geography")["org_id"], data.load("geography")["org_name"],
                      strict=True))
     # Lesson 5: the monthly chart's improvement starts with the programme, not before.
-    cdiff = checks._events(checks.LESSON5["cdiff_trust"], "c_difficile")
+    cdiff = l5._events(l5.LESSON5["cdiff_trust"], "c_difficile")
     monthly = counts_per_period(cdiff["event_date"], start="2022-04-01", end="2025-03-01")
     chart = spc.c_chart(monthly, value="events", date="period", direction="lower",
-                        baseline=count_before(monthly["period"], checks.LESSON5["cdiff_start"]))
+                        baseline=count_before(monthly["period"], l5.LESSON5["cdiff_start"]))
     better = chart.table.loc[chart.table["verdict"] == "improvement", "date"]
-    assert better.min() == pd.Timestamp(checks.LESSON5["cdiff_start"])
+    assert better.min() == pd.Timestamp(l5.LESSON5["cdiff_start"])
     # Lesson 6: the collaborative with the outlier trust is bottom of the league table, in
     # every re-drawn year; several collaboratives are outside plain limits, fewer with
     # overdispersion; the practices below the adjusted limit all adopted PINCER (C08).
-    ranks = checks._ranks()
+    ranks = l6._ranks()
     assert ranks.table["unit"].iloc[-1] == names["C13"]
     assert ranks.summary["chance_bottom_stays_bottom"] > 0.9
-    plain = checks._funnel(checks._collaboratives(), "collaborative", None)
-    wide = checks._funnel(checks._collaboratives(), "collaborative", "multiplicative")
-    assert checks._outside(plain) >= 3
-    assert checks._outside(wide) < checks._outside(plain)
-    gp = checks._practice_funnel("multiplicative").table
+    plain = l6._funnel(l6._collaboratives(), "collaborative", None)
+    wide = l6._funnel(l6._collaboratives(), "collaborative", "multiplicative")
+    assert l6._outside(plain) >= 3
+    assert l6._outside(wide) < l6._outside(plain)
+    gp = l6._practice_funnel("multiplicative").table
     below = gp.loc[gp["below_998"], "unit"]
     assert len(below) and below.str.startswith("C08-").all()
     # Lesson 7: crude mortality was falling before the programme; the risk-adjusted ratio
@@ -285,15 +289,15 @@ def test_what_the_lessons_say_about_the_data_is_true():
     deaths = data.load("mortality")
     larch = totals(deaths[(deaths["collaborative_id"] == "C09").to_numpy()], by="quarter",
                    columns=["deaths", "admissions", "expected_deaths"])
-    before = count_before(larch["quarter"], checks.LESSON7["start"])
+    before = count_before(larch["quarter"], l7.LESSON7["start"])
     crude = spc.p_chart(larch, numerator="deaths", denominator="admissions", date="quarter",
                         direction="lower", baseline=before).table
     assert crude.loc[crude["verdict"] == "improvement", "date"].min() < pd.Timestamp(
-        checks.LESSON7["start"])
+        l7.LESSON7["start"])
     ratio = spc.u_chart(larch, numerator="deaths", denominator="expected_deaths",
                         date="quarter", direction="lower", baseline=before).table
     assert ratio.loc[ratio["verdict"] == "improvement", "date"].min() == pd.Timestamp(
-        checks.LESSON7["start"])
+        l7.LESSON7["start"])
 
 
 def test_solutions_and_story_state_the_current_answers():
@@ -302,7 +306,7 @@ def test_solutions_and_story_state_the_current_answers():
 
     names = dict(zip(data.load("geography")["org_id"], data.load("geography")["org_name"],
                      strict=True))
-    a = checks.expected_answers()
+    a = keys.expected_answers()
     text = {n: "\n".join(source(c) for c in load(p)["cells"] if c["cell_type"] == "markdown")
             for n, p in LESSONS.items()}
     when = a["5.2 first improvement signal"]
@@ -312,7 +316,7 @@ def test_solutions_and_story_state_the_current_answers():
     assert f'my_answer = "{a["6.1 above the upper limit"][0]}"' in text[6]
     lo, hi = a["6.2 rank interval"]
     assert f"lowest = {lo}\n    highest = {hi}" in text[6]
-    assert checks.rank_unit() in text[6]
+    assert l6.rank_unit() in text[6]
     before, after = a["6.3 practices outside (unadjusted, adjusted)"]
     assert f"before = {before}\n    after = {after}" in text[6]
     for org in ("C13", "C13-AT2", "C08"):
@@ -366,12 +370,12 @@ def test_lesson_8_row_check_reads_the_problem_table():
     assert len(right) == 1
     row = int(right.iloc[0])
     for typed in (row, str(row), f"row {row}"):
-        assert checks.check_screened_row(typed, table).correct, typed
+        assert l8.check_screened_row(typed, table).correct, typed
     other = int(table.loc[table["row"] != row, "row"].iloc[0])
-    wrong = checks.check_screened_row(other, table)
+    wrong = l8.check_screened_row(other, table)
     assert not wrong.correct and "different one" in wrong.message
-    assert not checks.check_screened_row(row + 1000, table)
-    unanswered = checks.check_screened_row(..., table)
+    assert not l8.check_screened_row(row + 1000, table)
+    unanswered = l8.check_screened_row(..., table)
     assert not unanswered.answered and "in place of the dots" in unanswered.message
     # The worked solution in lesson 8 states the current answer.
     lesson8 = json.loads((ROOT / "notebooks" / "08-your-own-data.ipynb").read_text())

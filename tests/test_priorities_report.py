@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from safercare.priorities.demo import DEMO_SIZES, DEMO_TOPICS, demo_ballots, demo_suggestions
-from safercare.priorities.lesson_checks import (
+from safercare.lessons.setting_priorities_with_patients import (
     biggest_climb,
     check_biggest_climb,
     check_more_staff,
 )
+from safercare.priorities.demo import DEMO_SIZES, DEMO_TOPICS, demo_ballots, demo_suggestions
 from safercare.priorities.readability import count_syllables, markdown_to_prose, readability
 from safercare.priorities.report import (
     COURSE_MODULES,

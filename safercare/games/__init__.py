@@ -2,8 +2,8 @@
 
 Each game is a seeded simulator that returns a tidy :class:`pandas.DataFrame` (one row per
 bead draw, funnel drop or noise series), so a lesson can chart it with :mod:`safercare.spc`
-and a test can check its numbers. Widgets in :mod:`safercare.widgets.lessons` only call
-these functions.
+and a test can check its numbers. The lessons' widgets (in :mod:`safercare.lessons`) only
+call these functions.
 
 * :mod:`~safercare.games.red_beads` -- Deming's red bead experiment, plus live capture of a
   room's own counts.
@@ -14,17 +14,14 @@ these functions.
   of falls incidents (the measure builder).
 * :mod:`~safercare.games.board_report` -- a red/amber/green board report with month-on-month
   arrows, to set beside an SPC chart.
-* :mod:`~safercare.games.exercises` -- check functions that give learners kind, specific
-  feedback on the lesson exercises.
 """
 
 from safercare.games import (
     board_report,
     dice,
-    exercises,
     funnel_experiment,
     measures,
     red_beads,
 )
 
-__all__ = ["board_report", "dice", "exercises", "funnel_experiment", "measures", "red_beads"]
+__all__ = ["board_report", "dice", "funnel_experiment", "measures", "red_beads"]

@@ -12,16 +12,14 @@ target and the icons.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from safercare.spc.chart_data import ChartData
 from safercare.spc.engine import VERDICTS
 from safercare.spc.icons import icon_text
-
-if TYPE_CHECKING:
-    from safercare.spc.result import SPCResult
 
 __all__ = ["describe_result", "fmt_number"]
 
@@ -49,14 +47,14 @@ def fmt_number(x: float) -> str:
     return text
 
 
-def is_percentage(result: SPCResult) -> bool:
+def is_percentage(result: ChartData) -> bool:
     """A p or p′ chart on the 0–1 scale is best read as percentages."""
     upper = result.lines.get("upper")
     return (result.chart in ("p", "p_prime") and upper is not None
             and bool(np.nanmax(upper, initial=0) <= 1))
 
 
-def _formatter(result: SPCResult) -> Any:
+def _formatter(result: ChartData) -> Any:
     if is_percentage(result):
         return lambda x: (fmt_number(100 * x) + "%") if np.isfinite(x) else fmt_number(x)
     return fmt_number
@@ -94,7 +92,7 @@ def _runs(flag: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1, strict=True))
 
 
-def describe_result(result: SPCResult, group: Any = None) -> str:
+def describe_result(result: ChartData, group: Any = None) -> str:
     """Describe one series of ``result`` in plain English (see the module docstring)."""
     prep = result.prep
     code = result.group_code(group)
@@ -156,7 +154,7 @@ def describe_result(result: SPCResult, group: Any = None) -> str:
     return text
 
 
-def _signal_sentences(result: SPCResult, sl: slice, where: Any, centre_word: str
+def _signal_sentences(result: ChartData, sl: slice, where: Any, centre_word: str
                       ) -> list[str]:
     ev = result.ev
     verdict = ev.verdict[sl]

@@ -16,7 +16,7 @@ The figure carries the chart's plain-English description (``result.describe()``)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -24,12 +24,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from safercare import style
+from safercare.spc.chart_data import ChartData
 from safercare.spc.describe import is_percentage
 from safercare.spc.engine import VERDICTS
 from safercare.spc.icons import draw_assurance_icon, draw_variation_icon
-
-if TYPE_CHECKING:
-    from safercare.spc.result import SPCResult
 
 __all__ = ["plot_result"]
 
@@ -37,7 +35,7 @@ __all__ = ["plot_result"]
 MAX_PANELS = 12
 
 
-def plot_result(result: SPCResult, ax: Axes | None = None, *, group: Any = None,
+def plot_result(result: ChartData, ax: Axes | None = None, *, group: Any = None,
                 title: str | None = None, icons: bool = True) -> Figure:
     """Draw ``result`` (one series, or small multiples of up to 12) and return the Figure."""
     labels = result.groups()
@@ -53,7 +51,7 @@ def plot_result(result: SPCResult, ax: Axes | None = None, *, group: Any = None,
     return fig  # type: ignore[return-value]
 
 
-def _small_multiples(result: SPCResult, labels: list[Any], *, title: str | None,
+def _small_multiples(result: ChartData, labels: list[Any], *, title: str | None,
                      icons: bool) -> Figure:
     import matplotlib.pyplot as plt
 
@@ -78,7 +76,7 @@ def _small_multiples(result: SPCResult, labels: list[Any], *, title: str | None,
     return fig
 
 
-def _draw(result: SPCResult, ax: Axes, code: int, *, title: str | None, icons: bool,
+def _draw(result: ChartData, ax: Axes, code: int, *, title: str | None, icons: bool,
           legend: bool = True) -> None:
     prep, ev = result.prep, result.ev
     lo_i, hi_i = np.searchsorted(prep.group, [code, code + 1])

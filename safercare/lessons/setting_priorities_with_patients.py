@@ -1,7 +1,5 @@
-"""Kind, specific feedback for the exercises in the lesson "Setting priorities with patients".
-
-Each check takes the learner's typed answer (text), compares it with the answer worked out
-from the demonstration data (never a hard-coded number) and prints plain feedback.
+"""The lesson *Setting priorities with patients*: its exercise checks, worked out from the
+demonstration data (never a hard-coded number).
 """
 
 from __future__ import annotations
@@ -9,8 +7,6 @@ from __future__ import annotations
 from safercare.priorities.demo import DEMO_SIZES, demo_ballots
 from safercare.priorities.report import weighting_comparison
 from safercare.priorities.scoring import interim_scores
-
-__all__ = ["biggest_climb", "check_biggest_climb", "check_more_staff", "top10_with_more_staff"]
 
 
 def _clean(answer: object) -> str:
