@@ -27,14 +27,16 @@ and yellow, so the pages work by keyboard, with a screen reader and on a project
 from __future__ import annotations
 
 import html
+import sys
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets as w
 
 from safercare.errors import DataError
-from safercare.priorities.report import priority_table
+from safercare.priorities.report import priority_table, vote_code_sheet
 from safercare.priorities.scoring import (
     MAX_RANKS,
     aggregate_group_ranks,
@@ -42,7 +44,8 @@ from safercare.priorities.scoring import (
     interim_scores,
     reshuffle_groups,
 )
-from safercare.priorities.store import SETTINGS, PrioritiesStore
+from safercare.priorities.store import MAX_CODES, SETTINGS, PrioritiesStore, StoreError
+from safercare.widgets.capture import Outcome, Sender, Sent, form_box, status_html
 
 __all__ = [
     "APP_CSS",
@@ -82,6 +85,7 @@ APP_CSS = """<style>
 .sc-app :focus, .sc-app :focus-visible { outline: 4px solid #ffb81c !important;
   outline-offset: 2px; }
 .sc-app .sc-ok { color: #006b3d; font-weight: bold; }
+.sc-app .sc-sending { color: #000; font-weight: bold; }
 .sc-app .sc-refused { color: #000; background: #fff3cd; border-left: 8px solid #b35900;
   padding: 0.4em 0.6em; }
 .sc-results { font-size: 26px; }
@@ -106,8 +110,12 @@ def _heading(text: str, level: int = 2) -> w.HTML:
 
 
 def _status(message: str, ok: bool) -> str:
-    css = "sc-ok" if ok else "sc-refused"
-    return f'<p role="status" aria-live="polite" class="{css}">{html.escape(message)}</p>'
+    return status_html(message, ok)
+
+
+_WHO_FIRST = ("Please say who you are first: a patient or carer, a member of staff, or both.")
+_WORDS_KEPT = "Your words are still in the box."
+_CHOICES_KEPT = "Your choices are still on the page."
 
 
 def _ordinal(n: int) -> str:
@@ -145,14 +153,19 @@ class SuggestionForm:
                              tooltip="Send your idea to the workshop")
         self.status = w.HTML()
         self.count = w.HTML()
-        self.send.on_click(self._on_send)
-        self.widget = w.VBox([_heading(title), intro, self.who, self.setting, self.text,
-                              self.send, self.status, self.count])
+        self.sender = Sender(self.send, self.status, self._submit, what="Your idea",
+                             kept=_WORDS_KEPT, on_saved=self._saved)
+        self.widget = form_box([_heading(title), intro, self.who, self.setting, self.text,
+                                self.send, self.status, self.count])
         self.refresh()
 
     def refresh(self) -> None:
         """Show how many ideas have been received so far."""
-        p = self.store.participation()
+        try:
+            p = self.store.participation()
+        except DataError as error:
+            self.count.value = _status(_cannot_read(error), False)
+            return
         n = dict(zip(p["constituency"], p["suggestions"], strict=True))
         self.count.value = (
             f"<p>Ideas received so far: <strong>{int(p['suggestions'].sum())}</strong> "
@@ -160,25 +173,23 @@ class SuggestionForm:
             f"both {n['both']}).</p>"
         )
 
-    def _on_send(self, _button: object = None) -> None:
-        self.send.disabled = True
-        try:
-            if self.who.value is None:
-                self.status.value = _status("Please say who you are first: a patient or carer, "
-                                            "a member of staff, or both.", False)
-                return
-            result = self.store.submit_suggestion(self.text.value, self.who.value,
-                                                  self.setting.value or None, source=self.source,
-                                                  uid=self._uid)
-            self.status.value = _status(result.message, result.ok)
-            if result.ok:
-                self.text.value = ""
-                self._uid = uuid.uuid4().hex
-                self.refresh()
-                if self.on_saved is not None:
-                    self.on_saved()
-        finally:
-            self.send.disabled = False
+    def _submit(self) -> Outcome:
+        if self.who.value is None:
+            return Sent(False, _WHO_FIRST)
+        return self.store.submit_suggestion(self.text.value, self.who.value,
+                                            self.setting.value or None, source=self.source,
+                                            uid=self._uid)
+
+    def _saved(self) -> None:
+        self.text.value = ""
+        self._uid = uuid.uuid4().hex
+        self.refresh()
+        if self.on_saved is not None:
+            self.on_saved()
+
+    def _on_send(self, _button: object = None) -> Outcome:
+        """Send the idea (what the button does): "Sending…", then saved or NOT saved."""
+        return self.sender.send()
 
 
 class VoteForm:
@@ -193,6 +204,9 @@ class VoteForm:
             f"<p>Choose up to {MAX_RANKS} topics, in order. Put the one that matters most to you "
             "first. You do not have to fill every box.</p>"
         )
+        self.code = w.Text(description="Your voting code", placeholder="for example ABCD-EFGH",
+                           tooltip="The code on the slip you were given; each code counts once",
+                           style=_label_style())
         self.who = w.RadioButtons(options=_I_AM, value=None, description="I am",
                                   tooltip="Say whether you are a patient or carer, staff, or both",
                                   style=_label_style())
@@ -209,14 +223,25 @@ class VoteForm:
                              tooltip="Send your ranked choices")
         self.status = w.HTML()
         self.reload.on_click(lambda _b: self.refresh())
-        self.send.on_click(self._on_send)
-        self.widget = w.VBox([_heading("Vote for the topics that matter most"), intro, self.who,
-                              *self.choices, w.HBox([self.send, self.reload]), self.status])
+        self.sender = Sender(self.send, self.status, self._submit, what="Your vote",
+                             kept=_CHOICES_KEPT, on_saved=self._saved)
+        self.widget = form_box([_heading("Vote for the topics that matter most"), intro,
+                                self.who, self.code, *self.choices,
+                                w.HBox([self.send, self.reload]), self.status])
         self.refresh()
 
     def refresh(self) -> None:
-        """Load the current long list into every choice box, keeping choices still valid."""
-        topics = self.store.topics()
+        """Load the current long list into every choice box, keeping choices still valid.
+
+        The voting-code box shows once the facilitator has made codes (then every vote needs
+        one)."""
+        try:
+            topics = self.store.topics()
+            codes = self.store.vote_code_counts()["made"]
+        except DataError as error:
+            self.status.value = _status(_cannot_read(error), False)
+            return
+        self.code.layout.display = None if codes else "none"
         options = [("No choice", 0)] + [(t, int(i)) for t, i in zip(topics["title"], topics["id"],
                                                                       strict=True)]
         valid = {v for _, v in options}
@@ -225,28 +250,33 @@ class VoteForm:
             box.options = options
             box.value = keep
 
-    def _on_send(self, _button: object = None) -> None:
-        self.send.disabled = True
-        try:
-            picked = [b.value for b in self.choices if b.value]
-            if self.who.value is None:
-                self.status.value = _status("Please say who you are first: a patient or carer, "
-                                            "a member of staff, or both.", False)
-                return
-            if len(set(picked)) != len(picked):
-                self.status.value = _status("You chose the same topic twice. Please choose each "
-                                            "topic only once.", False)
-                return
-            result = self.store.cast_vote(self.who.value, picked, uid=self._uid)
-            self.status.value = _status(result.message, result.ok)
-            if result.ok:
-                self._uid = uuid.uuid4().hex
-                for box in self.choices:
-                    box.value = 0
-                if self.on_vote is not None:
-                    self.on_vote()
-        finally:
-            self.send.disabled = False
+    def _submit(self) -> Outcome:
+        picked = [b.value for b in self.choices if b.value]
+        if self.who.value is None:
+            return Sent(False, _WHO_FIRST)
+        if len(set(picked)) != len(picked):
+            return Sent(False, "You chose the same topic twice. Please choose each topic only "
+                        "once.")
+        return self.store.cast_vote(self.who.value, picked, code=self.code.value or None,
+                                    uid=self._uid)
+
+    def _saved(self) -> None:
+        self._uid = uuid.uuid4().hex
+        self.code.value = ""
+        for box in self.choices:
+            box.value = 0
+        if self.on_vote is not None:
+            self.on_vote()
+
+    def _on_send(self, _button: object = None) -> Outcome:
+        """Send the vote (what the button does): "Sending…", then counted or NOT counted."""
+        return self.sender.send()
+
+
+def _cannot_read(error: DataError) -> str:
+    reason = error.reason if isinstance(error, StoreError) else error.problems[0].what
+    return (f"This page cannot read the workshop's database, because {reason}. Please tell "
+            "the person running the workshop.")
 
 
 def results_html(store: PrioritiesStore, top: int = 10) -> str:
@@ -297,7 +327,10 @@ class ResultsView:
 
     def refresh(self) -> None:
         """Re-read the store and redraw the tables."""
-        self.output.value = results_html(self.store)
+        try:
+            self.output.value = results_html(self.store)
+        except DataError as error:
+            self.output.value = _status(_cannot_read(error), False)
 
 
 class FacilitatorView:
@@ -520,53 +553,49 @@ def facilitator_app(store: PrioritiesStore | None = None) -> w.VBox:
 
 
 
-#: The Voilà template folder shipped with the package (``voila/templates/safercare``): Voilà's
-#: lab template minus its links to a font CDN, so the pages fetch nothing from the internet.
-TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "priorities" / "jupyter"
 #: The app notebooks, shipped inside the package (they are app pages, not lessons, so they
 #: live here rather than in the book's ``notebooks/`` folder).
 APPS_DIR = Path(__file__).resolve().parent.parent / "priorities" / "apps"
 
 
 def voila_command(
-    facilitator: bool = False, *, port: int = 8866, ip: str = "127.0.0.1"
+    facilitator: bool = False, *, port: int = 8866, ip: str = "127.0.0.1",
+    token: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment that serve the workshop (or facilitator) page."""
-    import os
-    import sys
+    """The command line and environment that serve the workshop (or facilitator) page.
 
-    notebook = APPS_DIR / ("priorities-facilitator.ipynb" if facilitator
-                           else "priorities-workshop.ipynb")
-    env = dict(os.environ)
-    env["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")) if p)
-    argv = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-            f"--Voila.ip={ip}", "--template=safercare", "--show_tracebacks=False"]
-    return argv, env
+    See :func:`safercare.live.server.voila_command`: idle pages are culled, pages are
+    bounded, and the facilitator page needs ``token`` on any address but this computer's.
+    """
+    from safercare.live.server import FACILITATOR_LIMITS, ROOM_LIMITS
+    from safercare.live.server import voila_command as live_command
+
+    return live_command(_app_notebook(facilitator), port=port, ip=ip, token=token,
+                        private=facilitator,
+                        limits=FACILITATOR_LIMITS if facilitator else ROOM_LIMITS)
+
+
+def _app_notebook(facilitator: bool) -> Path:
+    return APPS_DIR / ("priorities-facilitator.ipynb" if facilitator
+                       else "priorities-workshop.ipynb")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the workshop page: ``python -m safercare.widgets.priorities [--facilitator]``.
 
-    Options: ``--port`` (default 8866), ``--ip`` (default 127.0.0.1; use 0.0.0.0 to let
-    phones and laptops in the room connect over the local network) and ``--db`` (the database
-    file; otherwise ``$SAFERCARE_PRIORITIES_DB`` or the default).
+    Options (see :func:`safercare.live.server.main`): ``--db`` (the database file; otherwise
+    ``$SAFERCARE_PRIORITIES_DB`` or the default), ``--ip`` (default 127.0.0.1), ``--port``,
+    ``--token`` (the facilitator page's secret; a new one is made if none is given),
+    ``--max-pages`` and ``--idle-minutes``.
     """
-    import argparse
-    import os
+    from safercare.live.server import LiveApp
+    from safercare.live.server import main as serve
+    from safercare.priorities.store import DB_ENV_VAR, default_db_path
 
-    parser = argparse.ArgumentParser(description="Serve the priority-setting workshop pages.")
-    parser.add_argument("--facilitator", action="store_true", help="serve the facilitator page")
-    parser.add_argument("--port", type=int, default=8866)
-    parser.add_argument("--ip", default="127.0.0.1")
-    parser.add_argument("--db", default=None, help="the workshop's database file")
-    args = parser.parse_args(argv)
-    command, env = voila_command(args.facilitator, port=args.port, ip=args.ip)
-    if args.db:
-        from safercare.priorities.store import DB_ENV_VAR
-
-        env[DB_ENV_VAR] = str(Path(args.db).resolve())
-    os.execve(command[0], command, env)
+    app = LiveApp(title="the priority-setting workshop", room_page=_app_notebook(False),
+                  facilitator_page=_app_notebook(True), data_env_var=DB_ENV_VAR,
+                  default_data=default_db_path, open_data=PrioritiesStore)
+    serve(app, argv, prog="python -m safercare.widgets.priorities")
 
 
 if __name__ == "__main__":
