@@ -54,3 +54,50 @@ def test_benchmark_runs_on_a_tiny_workload():
     table = bench.format_table(rows)
     assert "× floor" in table and table.count("\n") == len(rows) + 1
     assert notes == []
+
+
+WIDGET_SCRIPT = SCRIPT.parent / "widget_speed.py"
+
+
+def _load_widget_speed():
+    spec = importlib.util.spec_from_file_location("widget_speed", WIDGET_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_widget_benchmark_finds_controls_in_nested_boxes_and_changes_each():
+    import ipywidgets as w
+
+    bench = _load_widget_speed()
+    slider = w.IntSlider(value=20, min=10, max=60, step=5, description="Points")
+    pick = w.SelectMultiple(options=[("a", 1), ("b", 2), ("c", 3)], value=(1, 2, 3))
+    ticked = w.Checkbox(value=True, description="Count it")
+    button = w.Button(description="Go")
+    box = w.VBox([w.HTML("title"), w.HBox([slider, w.VBox([pick, button])]), ticked])
+    assert bench.controls_of(box) == [slider, pick, button, ticked]
+    for control in (slider, pick, ticked):
+        values = bench.change_values(control, 7)
+        assert len(values) == 7
+        previous = control.value
+        for value in values:
+            assert value != previous  # every change is a real change
+            control.value = value  # and a value the control accepts
+            previous = value
+    assert all(v % 5 == 0 and 10 <= v <= 60 for v in bench.change_values(slider, 7))
+    assert all(v for v in bench.change_values(pick, 7))  # never an empty choice
+
+
+def test_widget_benchmark_runs_in_a_kernel_and_sees_the_figures():
+    bench = _load_widget_speed()
+    rows, facts = bench.run(changes=1, only=["funnel_explorer"])
+    assert facts["backend"] == "inline"
+    controls = [row for row in rows if not row.control.startswith("(")]
+    assert {row.control.split()[0] for row in controls} == {"IntSlider", "SelectMultiple"}
+    for row in controls:
+        assert row.widget == "funnel_explorer" and not row.errors
+        assert len(row.times_ms) == 1 and row.times_ms[0] > 0
+        assert row.figures == 1 and row.unlabelled == 0  # the redraw rendered one PNG
+    table = bench.format_table(rows)
+    assert table.count("\n") == len(rows) + 1 and "funnel_explorer" in table
