@@ -383,3 +383,15 @@ def test_anhoej_matches_a_plain_loop():
             flagged = (got["long_high"] | got["long_low"])[rg == k]
             assert flagged.tolist() == flags
             assert not (got["long_high"] & (side < 0)).any()
+
+
+def test_rules_in_words_use_each_profiles_own_lengths():
+    from safercare.spc.profiles import MDC, NHSR, rule_lengths_note, rules_in_words
+
+    mdc = " ".join(rules_in_words("mdc"))
+    assert f"{MDC.shift_length} or more points" in mdc and "median" not in mdc
+    assert f"{NHSR.shift_length} or more points" in " ".join(rules_in_words("nhsr"))
+    assert "median" in " ".join(rules_in_words("anhoej"))
+    note = rule_lengths_note()
+    assert note.startswith("Making Data Count") and "NHSRplotthedots" in note
+    assert f"{MDC.shift_length} points for a shift" in note and f"use {NHSR.shift_length}" in note

@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-__all__ = ["ANHOEJ", "IHI", "MDC", "NHSR", "PROFILES", "Profile", "get_profile"]
+__all__ = ["ANHOEJ", "IHI", "MDC", "NHSR", "PROFILES", "Profile", "get_profile",
+           "rule_lengths_note", "rules_in_words"]
 
 OnLine = Literal["breaks", "skip"]
 Conflict = Literal["improvement", "concern", "priority"]
@@ -358,3 +359,48 @@ def get_profile(rules: str | Profile) -> Profile:
     except KeyError:
         names = ", ".join(repr(n) for n in PROFILES)
         raise ValueError(f"unknown rules {rules!r}: use one of {names} or a Profile") from None
+
+
+def rules_in_words(rules: str | Profile = "mdc") -> list[str]:
+    """The special-cause rules of a profile as short sentences, with its own numbers.
+
+    Lessons print these rather than typing "6 points" by hand, so the words can never
+    disagree with the rules the charts use. One sentence per rule the profile applies,
+    in the order a reader meets them.
+    """
+    p = get_profile(rules)
+    words: list[str] = []
+    if p.beyond_limits:
+        words.append("**A point outside the process limits.**")
+    if p.shift_length:
+        words.append(f"**A shift:** {p.shift_length} or more points in a row on the same side "
+                     "of the mean.")
+    if p.trend_length:
+        words.append(f"**A trend:** {p.trend_length} or more points in a row, each higher (or "
+                     "each lower) than the one before.")
+    if p.two_of_three:
+        words.append("**Two out of three:** two out of three points in a row beyond the same "
+                     "two-sigma line.")
+    if p.anhoej:
+        words.append("**An unusually long run:** more points in a row on one side of the "
+                     "median than chance allows for the number of useful points.")
+        words.append("**Too few crossings:** the line crosses the median fewer times than "
+                     "chance allows for the number of useful points.")
+    if p.runs_test:
+        words.append("**Too few or too many runs** for the number of useful points.")
+    return words
+
+
+def rule_lengths_note(rules: str | Profile = "mdc", other: str | Profile = "nhsr") -> str:
+    """One plain sentence on how two profiles' shift and trend lengths differ (or agree)."""
+    a, b = get_profile(rules), get_profile(other)
+    if (a.shift_length, a.trend_length) == (b.shift_length, b.trend_length):
+        return (f"The {a.name.upper()} and {b.name.upper()} rule sets use the same lengths: "
+                f"{a.shift_length} points for a shift and {a.trend_length} for a trend.")
+    names = {"mdc": "Making Data Count's Single Chart Tool v5.0, which this course uses",
+             "nhsr": "the NHSRplotthedots R package and older Making Data Count material"}
+    first = names.get(a.name, a.name)
+    return (f"{first[0].upper() + first[1:]}, counts {a.shift_length} points for a "
+            f"shift and {a.trend_length} for a trend; {names.get(b.name, b.name)} use "
+            f"{b.shift_length} and {b.trend_length}, so the same chart can show a shift in one "
+            "and not the other.")
