@@ -61,27 +61,27 @@ def test_facilitator_view_shortlists_groups_and_ranks(tmp_path):
     assert len(view.ideas.options) == 2
     view.ideas.value = tuple(ids)
     view.title.value = "Preventing falls"
-    view._on_make_topic()
+    view.make_topic.click()
     assert store.topics()["suggestions"].tolist() == [2] and not view.ideas.options
     store.add_topic("Listening")
-    view._on_groups()
-    view._on_groups()
+    view.make_groups.click()
+    view.make_groups.click()
     assert "Round 2 groups" in view.groups_out.value
     assert [r for r in store.audit_log()["action"] if r == "groups_allocated"] == [
         "groups_allocated"] * 2
     view.order.value = "2, 1"
-    view._on_save_ranking()
+    view.save_ranking.click()
     assert "Final ranking after round 1" in view.ranking_out.value
     view.order.value = "1, 1"
-    view._on_save_ranking()
-    assert "at most once" in view.ranking_out.value
+    view.save_ranking.click()
+    assert "at most once" in view.ranking_status.value
     view.paper.who.value = "both"
     view.paper.text.value = "Keyed in from a paper form"
     view.paper._on_send()
     assert "Keyed in from a paper form" in [label for label, _ in view.ideas.options]
     assert store.suggestions()["source"].tolist() == ["web", "web", "paper"]
     assert "<td class='num'>1</td>" in view.results.output.value  # the paper idea is counted
-    view._on_export()
+    view.export.click()
     assert "Saved 5 files" in view.export_out.value
 
 

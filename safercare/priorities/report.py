@@ -31,6 +31,7 @@ __all__ = [
     "participation_table",
     "plot_weighting",
     "priority_table",
+    "vote_code_sheet",
     "weighting_comparison",
 ]
 
@@ -105,6 +106,38 @@ def priority_table(
     out["modules"] = ["; ".join(modules.get(t, ())) for t in out["topic"]]
     out["gap"] = out["modules"] == ""
     return out
+
+
+def vote_code_sheet(codes: Sequence[str], title: str = "Your voting code") -> str:
+    """A printable A4 page of voting-code slips (HTML), one code per slip, to cut up.
+
+    Print it from a browser (it sets ``@page { size: A4 }``; 24 slips a page, with dashed cut
+    lines); give one slip to each person who may vote. Every slip says in plain words what
+    the code is for and that it works once. The codes are escaped, like any text.
+    """
+    slips = "".join(
+        "<li class='slip'><p class='what'>" + html.escape(title) + "</p>"
+        f"<p class='code'>{html.escape(code)}</p>"
+        "<p>Type this code when you vote. It works once. It does not say who you are.</p></li>"
+        for code in codes
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Voting codes ({len(codes)})</title><style>"
+        "@page { size: A4; margin: 10mm; } body { font-family: Arial, sans-serif; margin: 0; }"
+        " h1 { font-size: 14pt; margin: 0 0 4mm; }"
+        " ul { list-style: none; margin: 0; padding: 0; display: grid;"
+        " grid-template-columns: repeat(3, 1fr); }"
+        " .slip { border: 1px dashed #000; padding: 3mm; height: 31mm; box-sizing: border-box;"
+        " break-inside: avoid; font-size: 10pt; }"
+        " .slip p { margin: 0 0 1.5mm; } .what { font-weight: bold; }"
+        " .code { font: bold 20pt 'Courier New', monospace; letter-spacing: 1px; }"
+        " @media print { h1 { display: none; } }"
+        "</style></head><body><main>"
+        f"<h1>{len(codes)} voting codes: print this page, cut along the dashed lines and give "
+        "one slip to each person who may vote</h1>"
+        f"<ul>{slips}</ul></main></body></html>\n"
+    )
 
 
 def participation_table(ballots: Sequence[Ballot]) -> pd.DataFrame:

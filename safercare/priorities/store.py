@@ -34,11 +34,15 @@ Private by design
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import json
 import os
 import random
+import secrets
 import sqlite3
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -56,9 +60,14 @@ from safercare.priorities.scoring import CONSTITUENCY_LABELS, MAX_RANKS, Ballot
 __all__ = [
     "DB_ENV_VAR",
     "SETTINGS",
+    "AppendOnlyStore",
     "PrioritiesStore",
+    "StoreError",
     "SubmitResult",
+    "csv_safe",
     "default_db_path",
+    "normalise_code",
+    "not_saved",
 ]
 
 #: The environment variable that sets the database file.
@@ -79,8 +88,27 @@ SETTINGS: tuple[str, ...] = (
 
 _BUSY_TIMEOUT_MS = 30_000
 _RETRIES = 12
+#: Every SQLite file starts with these 16 bytes; anything else is not a database.
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 T = TypeVar("T")
+
+#: Tables every append-only store has: the audit log and its settings (the latest value of a
+#: key wins; earlier values stay in the file).
+_BASE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -124,19 +152,23 @@ CREATE TABLE IF NOT EXISTS group_rankings (
     group_name TEXT NOT NULL,
     ranking TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS audit (
+CREATE TABLE IF NOT EXISTS vote_codes (
     id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    action TEXT NOT NULL,
-    detail TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    code_hash TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS vote_code_uses (
+    id INTEGER PRIMARY KEY,
+    used_at TEXT NOT NULL,
+    code_hash TEXT NOT NULL UNIQUE REFERENCES vote_codes(code_hash),
+    ballot_uid TEXT NOT NULL REFERENCES ballots(uid)
 );
 """
-_APPEND_ONLY = ("submissions", "topic_links", "ballots", "ballot_ranks", "group_rankings", "audit")
 
 
-def _triggers() -> list[str]:
+def _triggers(tables: Iterable[str]) -> list[str]:
     out = []
-    for table in _APPEND_ONLY:
+    for table in tables:
         for verb in ("UPDATE", "DELETE"):
             out.append(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
@@ -162,33 +194,119 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+class StoreError(DataError):
+    """The database cannot be opened, read or written; ``reason`` says why in plain words.
+
+    It is a :class:`~safercare.errors.DataError`, so ``str(error)`` is one plain message that
+    names the file, what is wrong and what to do; ``error.reason`` is the short "because"
+    part that a page puts into "Your idea has NOT been saved, because …".
+    """
+
+    def __init__(self, path: Path, reason: str, fix: str):
+        self.reason = reason
+        self.fix = fix
+        super().__init__(Problem(None, None, reason, fix), source=str(path))
+
+
+def _explain(error: BaseException) -> tuple[str, str]:
+    """Plain words (reason, fix) for what went wrong with the file or the text."""
+    if isinstance(error, UnicodeError):
+        return ("the text has a broken character that cannot be stored (this can happen when "
+                "text is copied and pasted)",
+                "delete the last few characters you pasted, type them again and send again")
+    if isinstance(error, OSError):
+        return (f"the computer could not use the file or its folder ({error.strerror or error})",
+                f"check that the folder exists and can be written, or choose another file "
+                f"(set {DB_ENV_VAR} or --db)")
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    text = str(error).lower()
+    if name == "SQLITE_FULL" or "full" in text:
+        return ("the workshop computer's disk is full",
+                "free some space on the disk, then send again")
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return ("the database file can only be read, not written",
+                "check that the file and its folder can be written (not read-only, not a "
+                "locked or write-protected drive), then send again")
+    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or _is_busy(error):
+        return ("the database was busy for too long", "wait a moment, then send again")
+    if name == "SQLITE_NOTADB" or "not a database" in text:
+        return ("this file is not a database",
+                "choose the workshop's database file, or a new file name for a new workshop; "
+                "nothing has been written to this file")
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return ("the database file is damaged",
+                "keep this file as it is (it may still be rescued) and start the workshop with a "
+                "new file name, or with a copy saved before the damage")
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return ("the database file could not be opened",
+                f"check that the folder exists and can be written, or choose another file "
+                f"(set {DB_ENV_VAR} or --db)")
+    if name.startswith("SQLITE_IOERR") or "disk i/o" in text:
+        return ("the disk could not be read or written",
+                "check the disk (is it full, removed or failing?), then send again")
+    return (f"the database could not do it ({error})",
+            "try again; if it keeps happening, tell the person running the workshop")
+
+
 @dataclass(frozen=True)
 class SubmitResult:
     """What happened to a submission.
 
     Attributes:
         ok: true when it is stored (or was already stored under the same ``uid``).
-        message: a plain-English line to show the person.
+        message: a plain-English line to show the person. When ``ok`` it is the store's
+            confirmation, written only after the change was committed.
         uid: the submission's id when stored.
-        reasons: the privacy screen's reason codes when refused.
+        reasons: why it was refused: the privacy screen's codes, ``"not_saved"`` when the
+            file could not be written, or a form check such as ``"no_constituency"``.
+        receipt: a short code that proves the store committed it (for example ``I12-4F2A``:
+            the row's number and the start of its id), shown to the person.
     """
 
     ok: bool
     message: str
     uid: str | None = None
     reasons: tuple[str, ...] = ()
+    receipt: str | None = None
 
 
-class PrioritiesStore:
-    """One workshop's suggestions, topics, votes, group rankings and audit log.
+class AppendOnlyStore:
+    """One SQLite file that can only grow: WAL, retries, an audit log, settings, plain errors.
 
-    Every method opens its own short connection, so one store object is safe to share
-    between widgets, threads and (by path) processes.
+    This is the live-capture core that every page a room types into builds on (the priority
+    workshop here; later PDSA team results and red beads per table): a subclass sets
+    :attr:`SCHEMA` (``CREATE TABLE IF NOT EXISTS`` statements) and :attr:`APPEND_ONLY`
+    (tables whose rows can never be changed or deleted, enforced by triggers in the file).
+
+    Opening checks the file before anything is written: a path that is a folder, a file that
+    is not a SQLite database, a database that belongs to something else, a damaged file
+    (``PRAGMA quick_check``) or one that cannot be written each raise one
+    :class:`StoreError` and leave the file exactly as it was. Every later read or write that
+    fails raises :class:`StoreError` too, never a raw ``sqlite3`` error.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None):
-        self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    SCHEMA: str = ""
+    APPEND_ONLY: tuple[str, ...] = ()
+    #: A table only this kind of store has; a database with tables but not this one is refused.
+    MARKER_TABLE: str = "audit"
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            is_dir = self.path.is_dir()
+            head = b""
+            if self.path.is_file():
+                with open(self.path, "rb") as f:
+                    head = f.read(len(_SQLITE_HEADER))
+        except OSError as error:
+            raise StoreError(self.path, *_explain(error)) from None
+        if is_dir:
+            raise StoreError(self.path, "this is a folder, not a database file",
+                             "give the name of a file inside the folder, such as "
+                             "workshop.sqlite3")
+        if head and head != _SQLITE_HEADER:
+            raise StoreError(self.path, *_explain(sqlite3.DatabaseError("not a database")))
         self._retry(self._create)
 
     # -- connections and transactions -------------------------------------------------
@@ -204,18 +322,27 @@ class PrioritiesStore:
             con.close()
 
     def _retry(self, action: Callable[[], T]) -> T:
-        """Run ``action``, retrying with a growing, jittered pause while the file is busy."""
+        """Run ``action``, retrying with a growing, jittered pause while the file is busy.
+
+        Any other failure of the file (full, read-only, damaged, gone) or of the text (a
+        character that cannot be encoded) becomes one :class:`StoreError`.
+        """
         for attempt in range(_RETRIES):
             try:
                 return action()
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or attempt == _RETRIES - 1:
-                    raise
+                    raise StoreError(self.path, *_explain(error)) from None
                 time.sleep(min(0.02 * 2**attempt, 1.0) * (0.5 + random.random()))
+            except (sqlite3.Error, UnicodeError, OSError) as error:
+                raise StoreError(self.path, *_explain(error)) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _write(self, body: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``body`` in one ``BEGIN IMMEDIATE`` transaction, with retries when busy."""
+        """Run ``body`` in one ``BEGIN IMMEDIATE`` transaction, with retries when busy.
+
+        Returns only after ``COMMIT`` succeeded, so what it returns is proof of storage.
+        """
 
         def attempt() -> T:
             with self._connect() as con:
@@ -241,17 +368,31 @@ class PrioritiesStore:
 
     def _create(self) -> None:
         with self._connect() as con:
+            problems = [r[0] for r in con.execute("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                raise StoreError(self.path, *_explain(sqlite3.DatabaseError("malformed")))
+            tables = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and self.MARKER_TABLE not in tables:
+                raise StoreError(self.path, "this database belongs to something else",
+                                 "choose the workshop's database file, or a new file name for "
+                                 "a new workshop; nothing has been written to this file")
             mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network drive
-                raise DataError(
-                    Problem(None, None, "the database could not switch to WAL mode",
-                            f"put the file on a local disk (set {DB_ENV_VAR})", value=str(mode))
-                )
-            statements = [s for s in _SCHEMA.split(";") if s.strip()] + _triggers()
+                raise StoreError(self.path, "the database could not switch to WAL mode",
+                                 f"put the file on a local disk (set {DB_ENV_VAR} or --db)")
+            statements = [s for s in (_BASE_SCHEMA + self.SCHEMA).split(";") if s.strip()]
+            statements += _triggers(("audit", "settings", *self.APPEND_ONLY))
             con.execute("BEGIN IMMEDIATE")
             try:
                 for statement in statements:
                     con.execute(statement)
+                # Prove the file can be written now, rather than at someone's first "Send"
+                # (nothing of this stays: the probe table is rolled back with its savepoint).
+                con.execute("SAVEPOINT probe")
+                con.execute("CREATE TABLE write_probe (x)")
+                con.execute("ROLLBACK TO probe")
+                con.execute("RELEASE probe")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
@@ -267,6 +408,65 @@ class PrioritiesStore:
     def log(self, action: str, **detail: object) -> None:
         """Add one line to the audit log (for steps that change nothing else)."""
         self._write(lambda con: self._audit(con, action, detail))
+
+    @staticmethod
+    def _setting(con: sqlite3.Connection, key: str) -> str | None:
+        row = con.execute("SELECT value FROM settings WHERE key = ? ORDER BY id DESC LIMIT 1",
+                          (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @staticmethod
+    def _set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
+        con.execute("INSERT INTO settings (at, key, value) VALUES (?, ?, ?)", (_now(), key, value))
+
+    def audit_log(self) -> pd.DataFrame:
+        """Every step, oldest first: time, action and details (JSON)."""
+        return self._read("SELECT id, at, action, detail FROM audit ORDER BY id")
+
+
+def not_saved(what: str, error: StoreError) -> str:
+    """The plain message for a save that failed: ``what`` (e.g. "Your idea") was NOT saved."""
+    fix = error.fix[:1].upper() + error.fix[1:]
+    return f"{what} has NOT been saved, because {error.reason}. {fix}."
+
+
+def receipt(prefix: str, row_id: int, uid: str) -> str:
+    """A short receipt for a committed row, e.g. ``I12-4F2A`` (row 12, id starting 4f2a)."""
+    return f"{prefix}{row_id}-{uid[:4].upper()}"
+
+
+#: Letters and digits of a voting code: no 0/O, 1/I/L, so a code read aloud or from paper is
+#: typed right (32 symbols, 8 per code: 40 bits, about a million million codes).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+#: The most voting codes made at once.
+MAX_CODES = 2000
+
+
+def normalise_code(code: str) -> str:
+    """A typed code in its stored form: full-width letters folded, case and spaces ignored."""
+    folded = unicodedata.normalize("NFKC", str(code)).upper()
+    return "".join(ch for ch in folded if ch in CODE_ALPHABET)
+
+
+def _hash_code(salt: str, code: str) -> str:
+    return hmac.new(bytes.fromhex(salt), normalise_code(code).encode("ascii"),
+                    hashlib.sha256).hexdigest()
+
+
+class PrioritiesStore(AppendOnlyStore):
+    """One workshop's suggestions, topics, votes, group rankings and audit log.
+
+    Every method opens its own short connection, so one store object is safe to share
+    between widgets, threads and (by path) processes.
+    """
+
+    SCHEMA = _SCHEMA
+    APPEND_ONLY = ("submissions", "topic_links", "ballots", "ballot_ranks", "group_rankings",
+                   "vote_codes", "vote_code_uses")
+
+    def __init__(self, path: str | os.PathLike[str] | None = None):
+        super().__init__(path if path is not None else default_db_path())
 
     # -- writing ------------------------------------------------------------------------
     def submit_suggestion(
@@ -288,13 +488,22 @@ class PrioritiesStore:
                                 "of staff, or both.", reasons=("no_constituency",))
         if setting is not None and setting not in SETTINGS:
             setting = "Other"
+        unstorable = _unstorable(text)
+        if unstorable is not None:
+            return SubmitResult(False, not_saved("Your idea", unstorable),
+                                reasons=("not_saved", "encoding"))
         screening = screen_text(text)
         if not screening.ok:
-            self.log("suggestion_refused", reasons=list(screening.reasons), source=source)
-            return SubmitResult(False, screening.message, reasons=screening.reasons)
+            message = screening.message
+            try:
+                self.log("suggestion_refused", reasons=list(screening.reasons), source=source)
+            except StoreError as error:
+                message += (f" (Also, the workshop's record could not be written, because "
+                            f"{error.reason}: please tell the person running the workshop.)")
+            return SubmitResult(False, message, reasons=screening.reasons)
         uid = uid or uuid.uuid4().hex
 
-        def body(con: sqlite3.Connection) -> bool:
+        def body(con: sqlite3.Connection) -> int:
             cur = con.execute(
                 "INSERT OR IGNORE INTO submissions (uid, created_at, constituency, setting, text,"
                 " source) VALUES (?, ?, ?, ?, ?, ?)",
@@ -303,10 +512,16 @@ class PrioritiesStore:
             if cur.rowcount:
                 self._audit(con, "suggestion_saved",
                             {"uid": uid, "constituency": constituency, "source": source})
-            return bool(cur.rowcount)
+            row = con.execute("SELECT id FROM submissions WHERE uid = ?", (uid,)).fetchone()
+            return int(row[0])
 
-        self._write(body)
-        return SubmitResult(True, "Thank you. Your idea has been saved.", uid=uid)
+        try:
+            row_id = self._write(body)
+        except StoreError as error:
+            return SubmitResult(False, not_saved("Your idea", error), reasons=("not_saved",))
+        code = receipt("I", row_id, uid)
+        return SubmitResult(True, f"Thank you. Your idea has been saved. Your receipt is {code}.",
+                            uid=uid, receipt=code)
 
     def add_topic(
         self, title: str, description: str = "", suggestion_uids: Iterable[str] = ()
@@ -366,9 +581,17 @@ class PrioritiesStore:
         constituency: str,
         ranking: Mapping[int, int] | Sequence[int],
         *,
+        code: str | None = None,
         uid: str | None = None,
     ) -> SubmitResult:
-        """Store one interim vote: topic ids in order (best first) or a topic id → rank mapping."""
+        """Store one interim vote: topic ids in order (best first) or a topic id → rank mapping.
+
+        Once the facilitator has made voting codes (:meth:`issue_vote_codes`), every vote needs
+        an unused ``code``: the code's use and the ballot are stored in one transaction, so a
+        code counts once however often it is sent (a refused attempt is audited, with its
+        reason only). Sending again with the same ``uid`` (a double click) stores nothing new
+        and returns the first receipt.
+        """
         if constituency not in CONSTITUENCY_LABELS:
             return SubmitResult(False, "Please choose who you are: a patient or carer, a member "
                                 "of staff, or both.", reasons=("no_constituency",))
@@ -382,28 +605,106 @@ class PrioritiesStore:
                                 reasons=("too_many",))
         uid = uid or uuid.uuid4().hex
 
-        def body(con: sqlite3.Connection) -> None:
+        def body(con: sqlite3.Connection) -> SubmitResult:
             known = {r[0] for r in con.execute("SELECT id FROM topics")}
             unknown = [t for t in ranks if t not in known]
             if unknown:
                 raise DataError(Problem(None, "topic", "this topic is not on the list",
                                         "choose topics from the list", value=str(unknown[0])))
+            row = con.execute("SELECT id FROM ballots WHERE uid = ?", (uid,)).fetchone()
+            if row is not None:  # sent again: already counted once
+                return self._counted(int(row[0]), uid)
+            code_hash = None
+            if con.execute("SELECT 1 FROM vote_codes LIMIT 1").fetchone() is not None:
+                refusal = self._check_code(con, code)
+                if isinstance(refusal, SubmitResult):
+                    self._audit(con, "vote_refused", {"reasons": list(refusal.reasons)})
+                    return refusal
+                code_hash = refusal
             cur = con.execute(
-                "INSERT OR IGNORE INTO ballots (uid, created_at, constituency) VALUES (?, ?, ?)",
+                "INSERT INTO ballots (uid, created_at, constituency) VALUES (?, ?, ?)",
                 (uid, _now(), constituency),
             )
-            if not cur.rowcount:
-                return
-            ballot_id = cur.lastrowid
+            ballot_id = int(cur.lastrowid or 0)
             con.executemany(
                 "INSERT INTO ballot_ranks (ballot_id, topic_id, rank) VALUES (?, ?, ?)",
                 [(ballot_id, int(t), int(r)) for t, r in ranks.items()],
             )
-            self._audit(con, "vote_cast",
-                        {"uid": uid, "constituency": constituency, "topics": len(ranks)})
+            if code_hash is not None:
+                con.execute("INSERT INTO vote_code_uses (used_at, code_hash, ballot_uid)"
+                            " VALUES (?, ?, ?)", (_now(), code_hash, uid))
+            self._audit(con, "vote_cast", {"uid": uid, "constituency": constituency,
+                                           "topics": len(ranks), "code": code_hash is not None})
+            return self._counted(ballot_id, uid)
+
+        try:
+            return self._write(body)
+        except StoreError as error:
+            return SubmitResult(False, not_saved("Your vote", error), reasons=("not_saved",))
+
+    @staticmethod
+    def _counted(ballot_id: int, uid: str) -> SubmitResult:
+        code = receipt("V", ballot_id, uid)
+        return SubmitResult(True, f"Thank you. Your vote has been counted. Your receipt is "
+                            f"{code}.", uid=uid, receipt=code)
+
+    def _check_code(self, con: sqlite3.Connection, code: str | None) -> str | SubmitResult:
+        """The code's hash if it is known and unused, else the refusal to show."""
+        typed = normalise_code(code or "")
+        if not typed:
+            return SubmitResult(False, "Please type the voting code from your slip. Your vote "
+                                "has NOT been counted yet.", reasons=("no_code",))
+        salt = self._setting(con, "vote_code_salt")
+        code_hash = _hash_code(salt or "", typed) if salt else ""
+        if con.execute("SELECT 1 FROM vote_codes WHERE code_hash = ?", (code_hash,)).fetchone() \
+                is None:
+            return SubmitResult(False, "We do not know that voting code, so your vote has NOT "
+                                "been counted. Please check the code on your slip and type it "
+                                "again.", reasons=("unknown_code",))
+        if con.execute("SELECT 1 FROM vote_code_uses WHERE code_hash = ?", (code_hash,)) \
+                .fetchone() is not None:
+            return SubmitResult(False, "This voting code has already been used, so this vote has "
+                                "NOT been counted. Each code counts once. If you have not voted "
+                                "yet, ask the person running the workshop for a new code.",
+                                reasons=("code_used",))
+        return code_hash
+
+    def issue_vote_codes(self, n: int) -> list[str]:
+        """Make ``n`` new one-time voting codes (such as ``K7QM-2XDP``) and return them.
+
+        Only a keyed hash of each code is stored (HMAC-SHA-256 with a random key kept in the
+        file), so the file and its CSV export never hold a code that could still be used: the
+        returned list is the only copy, to be printed (:func:`~safercare.priorities.report.
+        vote_code_sheet`) and handed out, one slip per person. Once any code exists, every
+        vote needs one.
+        """
+        if not 1 <= int(n) <= MAX_CODES:
+            raise DataError(Problem(None, "number of codes", "this is not a number of codes we "
+                                    "can make", f"choose a number from 1 to {MAX_CODES}",
+                                    value=str(n)))
+        codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                 for _ in range(int(n))]
+
+        def body(con: sqlite3.Connection) -> None:
+            salt = self._setting(con, "vote_code_salt")
+            if salt is None:
+                salt = secrets.token_hex(16)
+                self._set_setting(con, "vote_code_salt", salt)
+            now = _now()
+            con.executemany("INSERT INTO vote_codes (created_at, code_hash) VALUES (?, ?)",
+                            [(now, _hash_code(salt, c)) for c in codes])
+            self._audit(con, "vote_codes_issued", {"n": len(codes)})
 
         self._write(body)
-        return SubmitResult(True, "Thank you. Your vote has been counted.", uid=uid)
+        return [f"{c[:4]}-{c[4:]}" for c in codes]
+
+    def vote_code_counts(self) -> dict[str, int]:
+        """How many voting codes were made and used, and how many votes were refused for a
+        missing, unknown or already used code (for the facilitator's page)."""
+        made = self._read("SELECT COUNT(*) AS n FROM vote_codes")["n"].iat[0]
+        used = self._read("SELECT COUNT(*) AS n FROM vote_code_uses")["n"].iat[0]
+        refused = self._read("SELECT COUNT(*) AS n FROM audit WHERE action = 'vote_refused'")
+        return {"made": int(made), "used": int(used), "refused": int(refused["n"].iat[0])}
 
     def record_groups(self, round_number: int, groups: Mapping[str, int], seed: int) -> None:
         """Log a round's group allocation (so the room can be re-created exactly)."""
@@ -482,10 +783,6 @@ class PrioritiesStore:
             dict(zip(b["constituency"], b["n"], strict=True))).fillna(0).astype(int)
         return table
 
-    def audit_log(self) -> pd.DataFrame:
-        """Every step, oldest first: time, action and details (JSON)."""
-        return self._read("SELECT id, at, action, detail FROM audit ORDER BY id")
-
     # -- export -------------------------------------------------------------------------
     def export_csv(self, folder: str | os.PathLike[str]) -> list[Path]:
         """Write suggestions, topics, votes, group rankings and the audit log as CSV files.
@@ -510,14 +807,50 @@ class PrioritiesStore:
         paths = []
         for name, table in tables.items():
             path = folder / f"{name}.csv"
-            safe = table.astype(object).map(_csv_safe)
+            safe = table.astype(object).map(csv_safe)
             safe.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
             paths.append(path)
         self.log("exported_csv", files=[p.name for p in paths])
         return paths
 
 
-def _csv_safe(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+#: What a spreadsheet may take as the start of a formula (after folding full-width and other
+#: compatibility forms, so "＝" and "﹦" count as "=").
+_FORMULA_STARTS = frozenset("=+-@|%")
+#: Unicode kinds that may open a formula or hide what comes first: maths symbols (such as the
+#: minus sign "−"), dashes, and invisible spacing and control characters.
+_RISKY_KINDS = frozenset({"Sm", "Pd"})
+_SKIPPED_KINDS = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def csv_safe(value: object) -> object:
+    """``value`` made safe for a spreadsheet: text that could run as a formula gets a ``'``.
+
+    Excel, LibreOffice and Google Sheets run a cell as a formula when it starts with ``=``,
+    ``+``, ``-`` or ``@`` (OWASP "CSV injection"); some skip leading spaces, tabs and line
+    breaks first, or read full-width forms such as ``＝`` as ``=``. So the first visible
+    character (after spaces, tabs, line breaks and invisible characters) is folded with
+    Unicode NFKC, and the whole text is prefixed with an apostrophe (a spreadsheet's mark for
+    "this is text") when that character is one of ``= + - @ | %``, any maths symbol (such as
+    the minus sign ``−``) or any dash, or when the text starts with a control or invisible
+    character. Numbers and other values are left as they are.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    first = next((ch for ch in value if unicodedata.category(ch) not in _SKIPPED_KINDS), "")
+    folded = unicodedata.normalize("NFKC", first)[:1]
+    risky = (
+        unicodedata.category(value[0]) in ("Cc", "Cf")
+        or folded in _FORMULA_STARTS
+        or any(unicodedata.category(ch) in _RISKY_KINDS for ch in (first, folded) if ch)
+    )
+    return "'" + value if risky else value
+
+
+def _unstorable(text: object) -> StoreError | None:
+    """A :class:`StoreError` when ``text`` cannot be stored as UTF-8 (e.g. a lone surrogate)."""
+    try:
+        str(text).encode("utf-8")
+    except UnicodeError as error:
+        return StoreError(Path("text"), *_explain(error))
+    return None

@@ -334,11 +334,17 @@ class ResultsView:
 
 
 class FacilitatorView:
-    """Shortlisting, workshop groups, group rankings, final results and CSV export."""
+    """Shortlisting, workshop groups, group rankings, voting codes, final results and export.
+
+    Every button sends through :class:`~safercare.widgets.capture.Sender`, so a step that the
+    store could not save says so plainly and keeps what was typed.
+    """
 
     def __init__(self, store: PrioritiesStore):
         self.store = store
         self.round = 0
+        #: The last sheet of voting codes written (to open and print), if any.
+        self.last_code_sheet: Path | None = None
         self.allocations: list[dict[str, int]] = []
         # Shortlist: merge suggestions into topics.
         self.ideas = w.SelectMultiple(options=[], description="Ideas not yet in a topic",
@@ -355,8 +361,23 @@ class FacilitatorView:
         self.add_to = w.Button(description="Add the chosen ideas to this topic",
                                tooltip="Link the chosen ideas to the existing topic")
         self.shortlist_status = w.HTML()
-        self.make_topic.on_click(self._on_make_topic)
-        self.add_to.on_click(self._on_add_to)
+        kept = "What you typed and chose is still on the page."
+        Sender(self.make_topic, self.shortlist_status, self._make_topic, what="The topic",
+               kept=kept, on_saved=self._after_topic)
+        Sender(self.add_to, self.shortlist_status, self._add_to, what="The change", kept=kept,
+               on_saved=self.refresh)
+        # Voting codes.
+        self.n_codes = w.BoundedIntText(value=60, min=1, max=MAX_CODES,
+                                        description="How many voting codes",
+                                        style=_label_style(),
+                                        tooltip="One code for each person who may vote")
+        self.make_codes = w.Button(description="Make voting codes to print",
+                                   button_style="primary",
+                                   tooltip="Write a sheet of one-time codes to print and cut up")
+        self.codes_status = w.HTML()
+        self.codes_count = w.HTML()
+        Sender(self.make_codes, self.codes_status, self._make_codes, what="The codes",
+               kept="No codes were made.", on_saved=self._show_codes)
         # Groups.
         self.n_patients = w.BoundedIntText(value=9, min=0, max=200,
                                            description="Patients and carers in the room",
@@ -371,8 +392,10 @@ class FacilitatorView:
         self.make_groups = w.Button(description="Make groups for the next round",
                                     button_style="primary",
                                     tooltip="Mixed groups; later rounds reshuffle them")
+        self.groups_status = w.HTML()
         self.groups_out = w.HTML()
-        self.make_groups.on_click(self._on_groups)
+        Sender(self.make_groups, self.groups_status, self._groups, what="The groups",
+               kept="Nothing was changed.")
         # Group rankings.
         self.rank_round = w.BoundedIntText(value=1, min=1, max=10, description="Round",
                                            style=_label_style(), tooltip="Which round")
@@ -384,29 +407,37 @@ class FacilitatorView:
                             layout=w.Layout(width="95%"))
         self.save_ranking = w.Button(description="Save this group's ranking",
                                      button_style="primary", tooltip="Store the group's order")
+        self.ranking_status = w.HTML()
         self.ranking_out = w.HTML()
-        self.save_ranking.on_click(self._on_save_ranking)
+        Sender(self.save_ranking, self.ranking_status, self._save_ranking,
+               what="The ranking", kept="The numbers you typed are still in the box.",
+               on_saved=self._show_final)
         # Export.
         self.export = w.Button(description="Export everything as CSV",
                                tooltip="Write CSV files next to the database")
         self.export_out = w.HTML()
-        self.export.on_click(self._on_export)
+        Sender(self.export, self.export_out, self._export, what="The export",
+               kept="Nothing in the workshop was changed.")
         self.results = ResultsView(store)
         self.paper = SuggestionForm(store, source="paper", on_saved=self._after_paper)
         self.widget = w.VBox([
             _heading("Facilitator", 1),
             self.results.widget,
-            _heading("Shortlist: put ideas together into topics"),
-            self.ideas, self.title, self.make_topic, self.existing, self.add_to,
-            self.shortlist_status,
+            form_box([_heading("Shortlist: put ideas together into topics"),
+                      self.ideas, self.title, self.make_topic, self.existing, self.add_to,
+                      self.shortlist_status]),
             self.paper.widget,
-            _heading("Workshop groups"),
-            self.n_patients, self.n_staff, self.n_groups, self.seed, self.make_groups,
-            self.groups_out,
-            _heading("Enter a group's ranking"),
-            self.rank_round, self.group_name, self.order, self.save_ranking, self.ranking_out,
-            _heading("Save a copy"),
-            self.export, self.export_out,
+            form_box([_heading("Voting codes"), w.HTML(
+                "<p>Each code lets one person vote once. Once you make codes, every vote needs "
+                "one. Print the sheet, cut it up and give one slip to each person.</p>"),
+                self.n_codes, self.make_codes, self.codes_status, self.codes_count]),
+            form_box([_heading("Workshop groups"),
+                      self.n_patients, self.n_staff, self.n_groups, self.seed, self.make_groups,
+                      self.groups_status, self.groups_out]),
+            form_box([_heading("Enter a group's ranking"),
+                      self.rank_round, self.group_name, self.order, self.save_ranking,
+                      self.ranking_status, self.ranking_out]),
+            form_box([_heading("Save a copy"), self.export, self.export_out]),
         ])
         self.refresh()
 
@@ -415,13 +446,14 @@ class FacilitatorView:
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read ideas and topics into the lists."""
+        """Re-read ideas, topics and voting codes into the lists."""
         ideas = self.store.suggestions()
         free = ideas[ideas["topic_id"].isna()]
         self.ideas.options = [(self._short(t), u) for t, u in zip(free["text"], free["uid"],
                                                                    strict=True)]
         topics = self.store.topics()
         self.existing.options = list(zip(topics["title"], topics["id"].astype(int), strict=True))
+        self._count_codes()
         self._show_final()
 
     @staticmethod
@@ -429,30 +461,63 @@ class FacilitatorView:
         text = " ".join(str(text).split())
         return text if len(text) <= n else text[: n - 1] + "…"
 
-    def _on_make_topic(self, _b: object = None) -> None:
+    def _make_topic(self) -> Outcome:
         try:
             self.store.add_topic(self.title.value, suggestion_uids=list(self.ideas.value))
+        except StoreError:
+            raise
         except DataError as error:
-            self.shortlist_status.value = _status(str(error.problems[0].what), False)
-            return
-        self.shortlist_status.value = _status(f"Topic saved: {self.title.value}", True)
+            return Sent(False, str(error.problems[0].what))
+        return Sent(True, f"Topic saved: {self.title.value}")
+
+    def _after_topic(self) -> None:
         self.title.value = ""
         self.refresh()
 
-    def _on_add_to(self, _b: object = None) -> None:
+    def _add_to(self) -> Outcome:
         if self.existing.value is None or not self.ideas.value:
-            self.shortlist_status.value = _status("Choose some ideas and a topic first.", False)
-            return
+            return Sent(False, "Choose some ideas and a topic first.")
         self.store.link_suggestions(int(self.existing.value), list(self.ideas.value))
-        self.shortlist_status.value = _status("Ideas added to the topic.", True)
-        self.refresh()
+        return Sent(True, "Ideas added to the topic.")
+
+    def _make_codes(self) -> Outcome:
+        codes = self.store.issue_vote_codes(self.n_codes.value)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        path = Path(self.store.path).with_name(f"{Path(self.store.path).stem}-voting-codes-"
+                                               f"{stamp}.html")
+        try:
+            path.write_text(vote_code_sheet(codes), encoding="utf-8")
+        except OSError as error:
+            codes_text = ", ".join(codes)
+            return Sent(True, f"Made {len(codes)} voting codes, but the sheet could not be "
+                        f"written ({error.strerror}). Copy these codes now, because they are "
+                        f"not kept anywhere: {codes_text}")
+        self.last_code_sheet = path
+        return Sent(True, f"Made {len(codes)} voting codes. Open this file in a browser, print "
+                    f"it and cut it into slips: {path}. The codes are kept nowhere else, so "
+                    "delete the file once the slips are printed.")
+
+    def _show_codes(self) -> None:
+        self._count_codes()
+
+    def _count_codes(self) -> None:
+        c = self.store.vote_code_counts()
+        if not c["made"]:
+            self.codes_count.value = _status(
+                "No voting codes yet, so anyone with the page can vote, and vote again. Make "
+                "codes before the vote starts.", False)
+            return
+        self.codes_count.value = (
+            f"<p>Voting codes made: <strong>{c['made']}</strong>; used: "
+            f"<strong>{c['used']}</strong>; votes refused for a missing, unknown or used code: "
+            f"<strong>{c['refused']}</strong>.</p>")
 
     def _people(self) -> dict[str, str]:
         people = {f"P{i:02d}": "patient_carer" for i in range(1, self.n_patients.value + 1)}
         people |= {f"S{i:02d}": "staff" for i in range(1, self.n_staff.value + 1)}
         return people
 
-    def _on_groups(self, _b: object = None) -> None:
+    def _groups(self) -> Outcome:
         people = self._people()
         try:
             if self.allocations:
@@ -461,10 +526,9 @@ class FacilitatorView:
             else:
                 groups = allocate_groups(people, self.n_groups.value, seed=self.seed.value)
         except DataError as error:
-            self.groups_out.value = _status(error.problems[0].what, False)
-            return
+            return Sent(False, error.problems[0].what)
+        self.store.record_groups(len(self.allocations) + 1, groups, self.seed.value)
         self.allocations.append(groups)
-        self.store.record_groups(len(self.allocations), groups, self.seed.value)
         by_group: dict[int, list[str]] = {}
         for person, g in sorted(groups.items()):
             by_group.setdefault(g, []).append(person)
@@ -475,6 +539,7 @@ class FacilitatorView:
             "(P = patient or carer, S = staff)</caption><tbody>"
             f"{rows}</tbody></table></div>"
         )
+        return Sent(True, f"Round {len(self.allocations)} groups made and recorded.")
 
     def _shortlist(self) -> list[str]:
         topics = self.store.topics()
@@ -483,23 +548,18 @@ class FacilitatorView:
             return topics["title"].tolist()
         return interim_scores(ballots, topics=topics["title"].tolist())["topic"].tolist()
 
-    def _on_save_ranking(self, _b: object = None) -> None:
+    def _save_ranking(self) -> Outcome:
         shortlist = self._shortlist()
         try:
             numbers = [int(x) for x in self.order.value.replace(";", ",").split(",") if x.strip()]
         except ValueError:
-            self.ranking_out.value = _status("Please type topic numbers separated by commas.",
-                                             False)
-            return
+            return Sent(False, "Please type topic numbers separated by commas.")
         bad = [n for n in numbers if not 1 <= n <= len(shortlist)]
         if not numbers or bad or len(set(numbers)) != len(numbers):
-            self.ranking_out.value = _status(
-                f"Please use each number from 1 to {len(shortlist)} at most once.", False)
-            return
+            return Sent(False, f"Please use each number from 1 to {len(shortlist)} at most once.")
         ranking = {shortlist[n - 1]: r for r, n in enumerate(numbers, start=1)}
         self.store.record_group_ranking(self.rank_round.value, self.group_name.value, ranking)
-        self.ranking_out.value = _status(f"Saved {self.group_name.value}'s ranking.", True)
-        self._show_final()
+        return Sent(True, f"Saved {self.group_name.value}'s ranking.")
 
     def _show_final(self) -> None:
         shortlist = self._shortlist()
@@ -516,17 +576,18 @@ class FacilitatorView:
                      "<th scope='col'>Place</th><th scope='col'>Topic</th>"
                      "<th scope='col'>Total of places</th></tr></thead>"
                      f"<tbody>{body}</tbody></table>")
-        self.ranking_out.value = (self.ranking_out.value.split("<div", 1)[0]
-                                  + f"<div class='sc-results'><p>The shortlist:</p>"
+        self.ranking_out.value = (f"<div class='sc-results'><p>The shortlist:</p>"
                                   f"<ol>{numbered}</ol>{final}</div>")
 
-    def _on_export(self, _b: object = None) -> None:
+    def _export(self) -> Outcome:
         folder = Path(self.store.path).with_suffix("").with_name(
             Path(self.store.path).stem + "-export")
-        paths = self.store.export_csv(folder)
-        self.export_out.value = _status(
-            f"Saved {len(paths)} files in {folder}", True)
-
+        try:
+            paths = self.store.export_csv(folder)
+        except OSError as error:
+            return Sent(False, f"The files could not be written in {folder} "
+                        f"({error.strerror or error}). Check the folder can be written.")
+        return Sent(True, f"Saved {len(paths)} files in {folder}")
 
 def _app(children: Sequence[w.Widget]) -> w.VBox:
     box = w.VBox([w.HTML(APP_CSS), *children])
@@ -534,23 +595,59 @@ def _app(children: Sequence[w.Widget]) -> w.VBox:
     return box
 
 
+_WORKSHOP_HEADER = ("<h1>Help choose what NHS staff learn about safety</h1>"
+                    "<p>Patients, carers and staff choose the topics together. Each group "
+                    "counts the same, however many people take part.</p>")
+
+
+def _cannot_open(error: DataError, *, facilitator: bool) -> w.HTML:
+    """The page shown when the database cannot be used: one plain message, no traceback.
+
+    The full message (file name, what is wrong, what to do) also goes to the terminal that
+    runs the page, where the facilitator sees it; the room's page says only what matters to
+    the people in it.
+    """
+    print(str(error), file=sys.__stderr__, flush=True)
+    if facilitator:
+        lines = "".join(f"<p>{html.escape(line)}</p>" for line in str(error).splitlines())
+        return w.HTML(f"<div role='alert' class='sc-refused'><p><strong>This page cannot use "
+                      f"the workshop's database.</strong></p>{lines}</div>")
+    reason = error.reason if isinstance(error, StoreError) else error.problems[0].what
+    return w.HTML("<div role='alert' class='sc-refused'><p><strong>Sorry: this page cannot "
+                  f"take ideas or votes right now</strong>, because {html.escape(reason)}. "
+                  "Nothing you type here would be saved. Please tell the person running the "
+                  "workshop.</p></div>")
+
+
 def workshop_app(store: PrioritiesStore | None = None) -> w.VBox:
-    """The participants' page: suggestion form, interim vote and live results."""
-    store = store or PrioritiesStore()
-    results = ResultsView(store)
-    suggest = SuggestionForm(store, on_saved=results.refresh)
-    vote = VoteForm(store, on_vote=results.refresh)
-    header = w.HTML("<h1>Help choose what NHS staff learn about safety</h1>"
-                    "<p>Patients, carers and staff choose the topics together. Each group counts "
-                    "the same, however many people take part.</p>")
+    """The participants' page: suggestion form, interim vote and live results.
+
+    If the database cannot be opened, read or written, the page says so plainly instead of
+    showing forms whose sends could not be saved.
+    """
+    header = w.HTML(_WORKSHOP_HEADER)
+    try:
+        store = store or PrioritiesStore()
+        results = ResultsView(store)
+        suggest = SuggestionForm(store, on_saved=results.refresh)
+        vote = VoteForm(store, on_vote=results.refresh)
+    except DataError as error:
+        return _app([header, _cannot_open(error, facilitator=False)])
     return _app([header, suggest.widget, vote.widget, results.widget])
 
 
 def facilitator_app(store: PrioritiesStore | None = None) -> w.VBox:
-    """The facilitator's page: results, shortlist, paper forms, groups, rankings, export."""
-    store = store or PrioritiesStore()
-    return _app([FacilitatorView(store).widget])
+    """The facilitator's page: results, shortlist, paper forms, codes, groups, rankings, export.
 
+    If the database cannot be used, the page shows the full plain message (which file, what
+    is wrong, what to do) instead.
+    """
+    try:
+        store = store or PrioritiesStore()
+        view = FacilitatorView(store)
+    except DataError as error:
+        return _app([_heading("Facilitator", 1), _cannot_open(error, facilitator=True)])
+    return _app([view.widget])
 
 
 #: The app notebooks, shipped inside the package (they are app pages, not lessons, so they
