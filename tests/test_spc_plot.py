@@ -160,3 +160,17 @@ def test_p_chart_reads_as_percentages():
     assert fig.axes[0].yaxis.get_major_formatter().__class__.__name__ == "PercentFormatter"
     assert "mean 10%" not in spc.p_chart(numerator=[5, 6], denominator=[50, 60],
                                          multiplier=1000).describe()
+
+
+def test_description_names_each_recalculation_and_a_lower_limit_below_zero():
+    from safercare import spc
+
+    values = [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 20, 21, 19, 22, 20, 21, 19, 20, 22, 21, 20]
+    one = spc.xmr(values)
+    assert "recalculated" not in one.describe()
+    two = spc.xmr(values, phases=[13])
+    words = two.describe()
+    assert "Limits recalculated from point 14 (the mean moved from 5.85 to 20.5)" in words
+    low = spc.xmr([0, 3, 0, 4, 0, 1, 5, 0, 2, 0, 6, 0, 1, 0, 3])
+    assert low.summary["lower"] < 0
+    assert "lower limit is below zero" in low.describe()

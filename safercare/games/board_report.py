@@ -15,6 +15,8 @@ fraction of the target, 5% by default), **red** otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -180,15 +182,30 @@ def board_rag(board: pd.DataFrame, *, amber: float = 0.05) -> pd.DataFrame:
     return out.rename(columns={"date": "month"})
 
 
-def board_charts(board: pd.DataFrame) -> dict[str, object]:
-    """The SPC view of :func:`board_data`: one Making Data Count chart per measure."""
+def board_charts(board: pd.DataFrame,
+                 changes: Mapping[str, Sequence[object]] | None = None) -> dict[str, object]:
+    """The SPC view of :func:`board_data`: one Making Data Count chart per measure.
+
+    ``changes`` maps a measure to the dates when its process was deliberately changed
+    (for example ``{"Sepsis screening (%)": ["2023-09-01"]}``). Making Data Count
+    recalculates the limits from such a date, so each chart starts a new phase there and
+    its icons describe the latest phase: one set of limits across a known change would
+    describe a process that no longer exists.
+    """
     from safercare import spc
 
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - set(BOARD_MEASURES))
+    if unknown:
+        raise DataError(Problem(None, "changes", "there is no such board measure",
+                                f"use one of: {', '.join(BOARD_MEASURES)}", value=unknown[0]))
     charts: dict[str, object] = {}
     for name, part in board.groupby("measure", sort=False):
         spec = BOARD_MEASURES[str(name)]
         common = {"date": "month", "direction": spec["spc_direction"],
                   "target": spec["target"] if spec["spc_direction"] != "neither" else None}
+        if changes.get(str(name)):
+            common["phases"] = [pd.Timestamp(d) for d in changes[str(name)]]
         if spec["chart"] == "xmr":
             charts[str(name)] = spc.xmr(part, value="value", **common)
         else:

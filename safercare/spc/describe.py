@@ -134,6 +134,12 @@ def describe_result(result: ChartData, group: Any = None) -> str:
     if result.target is not None:
         parts.append(f"target {num(float(result.target))}")
     text = "; ".join(parts) + "."
+    if n_phases > 1:
+        text += " " + _phase_sentence(result, sl, where, centre_word, num)
+    lower = float(summary.get("lower", np.nan)) if "lower" in summary else np.nan
+    if np.isfinite(lower) and lower < 0 and np.nanmin(y, initial=np.inf) >= 0:
+        text += (" The lower limit is below zero, where no value can go, so only a rise "
+                 "can show as a point outside the limits.")
 
     signals = _signal_sentences(result, sl, where, centre_word)
     if summary["provisional"]:
@@ -152,6 +158,17 @@ def describe_result(result: ChartData, group: Any = None) -> str:
     if summary["assurance_icon"] is not None:
         text += f" Assurance icon: {icon_text(summary['assurance_icon'])}."
     return text
+
+
+def _phase_sentence(result: ChartData, sl: slice, where: Any, centre_word: str,
+                    num: Any) -> str:
+    """Where the limits were recalculated and how the centre line moved at each change."""
+    phase = np.asarray(result.prep.phase[sl])
+    centre = np.asarray(result.lines["centre"][sl], dtype=float)
+    starts = np.flatnonzero(np.r_[False, phase[1:] != phase[:-1]])
+    moves = [f"from {where(int(i))} (the {centre_word} moved from {num(float(centre[i - 1]))} "
+             f"to {num(float(centre[i]))})" for i in starts]
+    return "Limits recalculated " + " and ".join(moves) + "."
 
 
 def _signal_sentences(result: ChartData, sl: slice, where: Any, centre_word: str
