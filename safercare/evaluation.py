@@ -19,8 +19,14 @@ Three things commonly fool us, and each has a function here that shows it with n
   *BMJ* 342:d195: the Safer Patients Initiative's control hospitals improved as much as
   its own). :func:`before_after` compares the change in a programme region with the
   change in comparison regions over the same time (a difference in differences on the
-  rate-ratio scale), with a 95% confidence interval for the ratio of rate ratios
-  (Altman and Bland 2003, *BMJ* 326:219).
+  rate-ratio scale). Its 95% interval respects the real differences between regions:
+  :func:`placebo_effects` treats each comparison region in turn as if it had had the
+  programme (a placebo study, Abadie, Diamond and Hainmueller 2010, *J Am Stat Assoc*
+  105:493-505), and the spread of those no-programme "effects" sets the interval's width
+  (the idea of Conley and Taber 2011, *Rev Econ Stat* 93:113-25, for a difference in
+  differences with one treated group). The Poisson-only interval (Altman and Bland 2003,
+  *BMJ* 326:219), which counts only chance in the death counts, is kept for comparison:
+  with overdispersed data (Spiegelhalter 2005) it is too narrow.
 
 Every result has ``.table``, ``.summary``, ``.plot(ax=None)`` (a matplotlib Figure) and
 ``.describe()`` (plain-English alt text), like the SPC and funnel results.
@@ -44,6 +50,7 @@ from safercare.errors import DataError, Problem
 
 __all__ = [
     "BeforeAfterResult",
+    "PlaceboResult",
     "count_before",
     "counts_per_period",
     "dates_from_days",
@@ -54,6 +61,7 @@ __all__ = [
     "financial_year",
     "gaps_between",
     "parse_two_rounds",
+    "placebo_effects",
     "follow_the_worst",
     "gap_chance",
     "regression_to_mean",
@@ -722,8 +730,14 @@ class BeforeAfterResult:
         summary: ``programme_ratio`` and ``comparison_ratio`` (rate after / rate before),
             ``programme_change`` and ``comparison_change`` (as relative changes, e.g.
             -0.12 for a 12% fall), ``ratio_of_ratios`` (the programme's change once the
-            comparison's change is allowed for), ``ratio_interval`` (95% CI),
+            comparison's change is allowed for), ``ratio_interval`` (the 95% interval
+            used in the words: the placebo interval when there are at least
+            :data:`MIN_PLACEBOS` comparison groups, else the Poisson one),
+            ``interval_method`` (``"placebo"`` or ``"poisson"``), ``poisson_interval``
+            (chance in the counts only), ``placebo_interval`` (or ``None``),
             ``effect_change`` (ratio_of_ratios - 1), ``start``.
+        placebos: the placebo study (:class:`PlaceboResult`), or ``None`` with fewer
+            than :data:`MIN_PLACEBOS` comparison groups.
     """
 
     table: pd.DataFrame
@@ -733,6 +747,7 @@ class BeforeAfterResult:
     per: float
     measure: str
     summary: dict[str, Any] = field(default_factory=dict)
+    placebos: PlaceboResult | None = None
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Figure:
         """Both arms' rates over time, the programme start marked by a dotted line."""
@@ -760,10 +775,21 @@ class BeforeAfterResult:
             return f"fell by {-x:.0%}" if x < 0 else f"rose by {x:.0%}"
 
         effect = s["effect_change"]
+        if s["interval_method"] == "placebo":
+            kind = ("95% placebo interval, which allows for the real differences between "
+                    "regions")
+            what = "chance and the everyday differences between regions"
+        else:
+            kind = ("95% confidence interval from chance in the counts only; too few "
+                    "comparison regions to check it with placebos, so it may be too narrow")
+            what = "chance"
         verdict = (
-            "the confidence interval includes no change, so the data cannot separate the "
-            "programme's effect from chance" if lo <= 1 <= hi else
-            "the confidence interval does not include no change, so chance alone is an unlikely "
+            f"the interval includes no change, so the data cannot separate the programme's "
+            f"effect from {what}" if lo <= 1 <= hi else
+            "the interval does not include no change, so chance and the everyday "
+            "differences between regions are unlikely to explain it on their own"
+            if s["interval_method"] == "placebo" else
+            "the interval does not include no change, so chance alone is an unlikely "
             "explanation"
         )
         return (
@@ -773,7 +799,7 @@ class BeforeAfterResult:
             f"start the rate in {self.programme} {change(s['programme_change'])}; in the "
             f"comparison regions it {change(s['comparison_change'])} over the same time. "
             f"Allowing for that shared trend, the programme's own change is "
-            f"{effect:+.1%} (95% confidence interval {lo - 1:+.1%} to {hi - 1:+.1%}): {verdict}."
+            f"{effect:+.1%} ({kind}: {lo - 1:+.1%} to {hi - 1:+.1%}): {verdict}."
         )
 
 
@@ -789,6 +815,7 @@ def before_after(
     comparison: Sequence[str] | None = None,
     per: float = 1000,
     measure: str | None = None,
+    interval: str = "placebo",
 ) -> BeforeAfterResult:
     """Compare the change in a programme region with the change elsewhere.
 
@@ -799,10 +826,21 @@ def before_after(
     interval treats the four event counts as Poisson: the standard error of the log
     ratio of ratios is ``sqrt(1/a + 1/b + 1/c + 1/d)`` (Altman and Bland 2003).
 
+    That Poisson interval counts only chance in the counts. Regions also differ from
+    one another in everyday ways (overdispersion, lesson 6), so with large counts it is
+    far too narrow: treat any comparison region as if it had had the programme and it
+    often looks "significant". So, with at least :data:`MIN_PLACEBOS` comparison groups,
+    the interval in ``summary["ratio_interval"]`` (and in the words) is the **placebo
+    interval** of :func:`placebo_effects` instead; the Poisson one stays in
+    ``summary["poisson_interval"]``. Pass ``interval="poisson"`` to use it anyway.
+
     This adjusts for a secular trend shared by both arms; it cannot adjust for a change
     that happened in one arm only at the same time, nor for regression to the mean if
     the programme region was chosen for its bad figures.
     """
+    if interval not in ("placebo", "poisson"):
+        raise _problem("interval must be 'placebo' or 'poisson'",
+                       "leave interval out for the placebo interval", value=interval)
     num, den, problems = _counts_and_sizes(data, numerator, denominator, date, group)
     when = pd.to_datetime(data[date], errors="coerce")
     problems += [Problem(int(i) + 1, date, "this is not a date we can read",
@@ -824,8 +862,8 @@ def before_after(
     arm = np.where(groups == programme, "programme",
                    np.where(groups.isin(others), "comparison", ""))
     start_ts = pd.Timestamp(start)
-    frame = pd.DataFrame({"arm": arm, "period": when.to_numpy(), "numerator": num,
-                          "denominator": den})
+    frame = pd.DataFrame({"arm": arm, "group": groups.to_numpy(), "period": when.to_numpy(),
+                          "numerator": num, "denominator": den})
     frame = frame[frame["arm"] != ""]
     frame["after"] = frame["period"] >= start_ts
     if not frame["after"].any() or frame["after"].all():
@@ -848,14 +886,21 @@ def before_after(
     ror = prog_ratio / comp_ratio
     se = float(np.sqrt((1 / cells["numerator"]).sum()))
     z = stats.norm.ppf(0.975)
-    interval = (float(ror * np.exp(-z * se)), float(ror * np.exp(z * se)))
+    poisson = (float(ror * np.exp(-z * se)), float(ror * np.exp(z * se)))
+    placebos = (_placebos(frame[frame["arm"] == "comparison"], programme, float(np.log(ror)))
+                if len(others) >= MIN_PLACEBOS else None)
+    placebo = None if placebos is None else placebos.summary["programme_interval"]
+    method = "placebo" if interval == "placebo" and placebo is not None else "poisson"
     summary = {
         "programme_ratio": float(prog_ratio),
         "comparison_ratio": float(comp_ratio),
         "programme_change": float(prog_ratio - 1),
         "comparison_change": float(comp_ratio - 1),
         "ratio_of_ratios": float(ror),
-        "ratio_interval": interval,
+        "ratio_interval": placebo if method == "placebo" else poisson,
+        "interval_method": method,
+        "poisson_interval": poisson,
+        "placebo_interval": placebo,
         "effect_change": float(ror - 1),
         "start": start_ts,
     }
@@ -863,4 +908,164 @@ def before_after(
                              start=start_ts, per=per,
                              measure=measure
                              or f"{numerator.capitalize()} per {per:,.0f} {denominator}",
-                             summary=summary)
+                             summary=summary, placebos=placebos)
+
+
+# ---------------------------------------------------------------------------
+# Placebo study: how big an "effect" looks where there was no programme
+# ---------------------------------------------------------------------------
+
+#: Fewest comparison groups for a placebo interval (with fewer, its width rests on too
+#: few placebo effects to mean anything, and the words say the Poisson interval is used).
+MIN_PLACEBOS = 5
+
+
+@dataclass
+class PlaceboResult:
+    """Each comparison group treated in turn as if it had had the programme.
+
+    Attributes:
+        table: one row per placebo group: ``unit``, ``ratio_of_ratios`` and
+            ``effect_change`` (its "effect", which is no effect at all), ``poisson_lower``
+            and ``poisson_upper`` (its Poisson-only 95% interval), ``poisson_significant``
+            (that interval excludes 1), ``placebo_significant`` (outside the placebo
+            interval built from the *other* placebo groups: the fair false-alarm check).
+        programme: the real programme group's name.
+        summary: ``n`` placebos; ``programme_effect`` (the real ratio of rate ratios);
+            ``spread`` (root mean square of the placebo log effects: the standard error of
+            an effect estimate where there is none); ``programme_interval`` (the real
+            effect's 95% placebo interval); ``poisson_false_positives`` and
+            ``placebo_false_positives`` (placebos called "significant" by each interval);
+            ``rank`` (1 = the real effect is further from no change than every placebo)
+            and ``permutation_p`` (rank / (n + 1), Abadie et al 2010); ``phi`` (the
+            placebo effects' spread over what Poisson chance predicts, squared: an
+            overdispersion factor as in Spiegelhalter 2005).
+    """
+
+    table: pd.DataFrame
+    programme: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def plot(self, ax: Any = None, *, title: str | None = None) -> Figure:
+        """Every placebo effect as a grey circle, the real effect as a blue square, and the
+        band of the placebo interval around no change."""
+        fig, ax = style.new_axes(figsize=(9.0, 4.2), ax=ax)
+        t = self.table.sort_values("effect_change").reset_index(drop=True)
+        s = self.summary
+        half = float(np.expm1(self._half_width()))
+        ax.axvspan(-half * 100, half * 100, color="#dddddd", zorder=0,
+                   label="95% of no-programme effects")
+        ax.axvline(0, color="#555555", linewidth=1, zorder=1)
+        grey = style.point_style("common_cause")
+        ax.scatter(t["effect_change"] * 100, np.arange(len(t)), s=34,
+                   label="Placebo region", **grey)
+        blue = style.point_style("improvement")
+        ax.scatter([(s["programme_effect"] - 1) * 100], [len(t)], s=60,
+                   label=f"{self.programme} (programme)", **blue)
+        ax.set_yticks(list(range(len(t) + 1)), list(t["unit"]) + [self.programme])
+        style.apply_style(ax, title=title or "Placebo check: 'effects' where nothing was done",
+                          xlabel="Change allowing for the comparison's trend (%)", ylabel=None,
+                          legend=True)
+        fig.alt_text = self.describe()  # type: ignore[attr-defined]
+        return fig
+
+    def _half_width(self) -> float:
+        return float(stats.t.ppf(0.975, self.summary["n"]) * self.summary["spread"])
+
+    def describe(self) -> str:
+        """Plain-English alt text: the placebo effects, the false alarms, the real effect."""
+        s = self.summary
+        t = self.table
+        lo, hi = s["programme_interval"]
+        beyond = ("further from no change than every placebo (permutation p = "
+                  f"{s['permutation_p']:.2f}, the smallest possible with {s['n'] + 1} groups)"
+                  if s["rank"] == 1 else
+                  f"number {s['rank']} of {s['n'] + 1} in distance from no change "
+                  f"(permutation p = {s['permutation_p']:.2f})")
+        return (
+            f"A dot chart of {s['n']} placebo effects: each comparison region treated as if it "
+            f"had had the programme, against the others. Their changes run from "
+            f"{t['effect_change'].min():+.1%} to {t['effect_change'].max():+.1%} with no "
+            f"programme at all. The Poisson-only interval calls {s['poisson_false_positives']} "
+            f"of {s['n']} of them significant; the placebo interval calls "
+            f"{s['placebo_false_positives']} of {s['n']}. {self.programme}'s change is "
+            f"{s['programme_effect'] - 1:+.1%}, {beyond}; its 95% placebo interval is "
+            f"{lo - 1:+.1%} to {hi - 1:+.1%}."
+        )
+
+
+def _placebos(comparison: pd.DataFrame, programme: str, log_effect: float) -> PlaceboResult:
+    """The placebo study over the comparison arm's rows (``group``, ``after``, counts).
+
+    For each comparison group *g*, its ratio of rate ratios against all the other
+    comparison groups (never the programme group: it had the programme). Vectorised over
+    groups: the others' totals are the arm's totals minus *g*'s own.
+    """
+    sums = (comparison.groupby(["group", "after"])[["numerator", "denominator"]].sum()
+            .unstack("after"))
+    if sums.isna().any().any() or (sums["numerator"] == 0).any().any():
+        raise _problem("a comparison group has no events before or after the start",
+                       "a placebo check needs events in every group on both sides; use a "
+                       "longer period or leave that group out of the comparison")
+    a = sums["numerator"].to_numpy(float)      # columns: before (False), after (True)
+    n = sums["denominator"].to_numpy(float)
+    others_a = a.sum(axis=0) - a
+    others_n = n.sum(axis=0) - n
+    log_ror = (np.log(a[:, 1] / n[:, 1]) - np.log(a[:, 0] / n[:, 0])
+               - np.log(others_a[:, 1] / others_n[:, 1]) + np.log(others_a[:, 0] / others_n[:, 0]))
+    se = np.sqrt((1 / a).sum(axis=1) + (1 / others_a).sum(axis=1))
+    z = stats.norm.ppf(0.975)
+    k = len(log_ror)
+    squares = log_ror ** 2
+    spread = float(np.sqrt(squares.mean()))
+    # Leave one out: each placebo judged by the spread of the others (k - 1 of them).
+    spread_others = np.sqrt((squares.sum() - squares) / (k - 1))
+    placebo_sig = np.abs(log_ror) > stats.t.ppf(0.975, k - 1) * spread_others
+    table = pd.DataFrame({
+        "unit": sums.index.astype(str),
+        "ratio_of_ratios": np.exp(log_ror),
+        "effect_change": np.expm1(log_ror),
+        "poisson_lower": np.exp(log_ror - z * se),
+        "poisson_upper": np.exp(log_ror + z * se),
+    })
+    table["poisson_significant"] = (table["poisson_lower"] > 1) | (table["poisson_upper"] < 1)
+    table["placebo_significant"] = placebo_sig
+    half = stats.t.ppf(0.975, k) * spread
+    rank = int((np.abs(log_ror) >= abs(log_effect)).sum()) + 1
+    summary = {
+        "n": k,
+        "programme_effect": float(np.exp(log_effect)),
+        "spread": spread,
+        "programme_interval": (float(np.exp(log_effect - half)),
+                               float(np.exp(log_effect + half))),
+        "poisson_false_positives": int(table["poisson_significant"].sum()),
+        "placebo_false_positives": int(placebo_sig.sum()),
+        "rank": rank,
+        "permutation_p": rank / (k + 1),
+        "phi": float((squares / se ** 2).mean()),
+    }
+    return PlaceboResult(table=table, programme=programme, summary=summary)
+
+
+def placebo_effects(data: pd.DataFrame, **options: Any) -> PlaceboResult:
+    """The placebo study behind :func:`before_after`'s interval (same arguments).
+
+    Each comparison group is treated in turn as if it had had the programme, against the
+    other comparison groups (Abadie, Diamond and Hainmueller 2010). Their "effects" show
+    how big an effect looks where there was none: chance in the counts *and* the
+    everyday differences between groups. The real effect's **placebo interval** is its
+    log ratio of rate ratios plus or minus ``t(0.975, n) x s``, where ``s`` is the root mean
+    square of the ``n`` placebo log effects (their spread around no change; a normal
+    version of Conley and Taber's 2011 interval for one treated group). Each placebo is
+    also judged against the spread of the *others*: at 95%, about 1 in 20 should look
+    "significant". The **permutation p-value** is the real effect's rank in distance from
+    no change among all ``n + 1`` groups divided by ``n + 1``: with 15 groups it cannot be
+    below 1/15, whatever the counts say.
+    """
+    options.setdefault("interval", "placebo")
+    result = before_after(data, **options)
+    if result.placebos is None:
+        raise _problem(f"a placebo check needs at least {MIN_PLACEBOS} comparison groups",
+                       "compare with more groups, or use the Poisson interval and say that "
+                       "it counts only chance")
+    return result.placebos

@@ -222,3 +222,99 @@ def test_missing_and_bad_count_columns_are_named(call):
         getattr(ev, call)(df, **kwargs)
     assert {p.column for p in bad.value.problems} == {"deaths", "admissions"}
     assert all(p.row == 2 for p in bad.value.problems)
+
+
+# --------------------------------------------------------------- placebo interval (issue 9)
+def _mortality_by_collaborative() -> pd.DataFrame:
+    from safercare import data
+
+    deaths = data.load("mortality")
+    names = data.load("geography").set_index("org_id")["org_name"]
+    return deaths.assign(collaborative=deaths["collaborative_id"].map(names))
+
+
+_LESSON7 = dict(numerator="deaths", denominator="admissions", date="quarter",
+                group="collaborative", start="2023-04-01")
+
+
+def test_poisson_interval_calls_untreated_collaboratives_significant():
+    """The old behaviour: treat each untreated collaborative as if it had the programme and
+    the Poisson-only interval calls 2 of the 14 "significant" (far above 5%)."""
+    deaths = _mortality_by_collaborative()
+    untreated = sorted(set(deaths["collaborative"]) - {"Larchwater"})
+    assert len(untreated) == 14
+    called = [not (lo <= 1 <= hi) for lo, hi in (
+        ev.before_after(deaths, programme=g, interval="poisson", **_LESSON7)
+        .summary["ratio_interval"] for g in untreated)]
+    assert sum(called) == 2
+
+
+def test_placebo_interval_false_alarms_at_most_the_nominal_rate():
+    deaths = _mortality_by_collaborative()
+    result = ev.before_after(deaths, programme="Larchwater", **_LESSON7)
+    s, placebos = result.summary, result.placebos
+    assert s["interval_method"] == "placebo"
+    assert s["ratio_interval"] == s["placebo_interval"] == placebos.summary["programme_interval"]
+    p = placebos.summary
+    assert p["n"] == 14 and "Larchwater" not in set(placebos.table["unit"])
+    # Poisson chance alone: too many false alarms; the placebo interval: at most 1 in 14.
+    assert p["poisson_false_positives"] >= 2
+    assert p["placebo_false_positives"] <= 1
+    assert p["phi"] > 1  # the placebo effects are overdispersed, as lesson 6 finds
+    # The honest interval is wider than the Poisson one and still excludes no change.
+    (lo, hi), (plo, phi) = s["placebo_interval"], s["poisson_interval"]
+    assert lo < plo and hi > phi and hi < 1
+    assert p["rank"] == 1 and p["permutation_p"] == pytest.approx(1 / 15)
+    # Each untreated collaborative judged with the placebo interval: at most 1 of 14.
+    untreated = sorted(set(deaths["collaborative"]) - {"Larchwater"})
+    called = sum(not (lo <= 1 <= hi) for lo, hi in (
+        ev.before_after(deaths, programme=g, comparison=[u for u in untreated if u != g],
+                        **_LESSON7).summary["ratio_interval"] for g in untreated))
+    assert called <= 1
+    assert "placebo interval" in result.describe()
+    words = placebos.describe()
+    assert f"calls {p['poisson_false_positives']} of 14" in words
+    assert f"calls {p['placebo_false_positives']} of 14" in words
+    assert placebos.plot().alt_text == words
+
+
+def _overdispersed(seed: int, units: int = 15, sd: float = 0.03) -> pd.DataFrame:
+    """No programme anywhere, but every unit drifts by its own amount: overdispersion."""
+    rng = np.random.default_rng(seed)
+    quarters = pd.date_range("2020-01-01", periods=16, freq="QS")
+    drift = rng.normal(0, sd, units)
+    q, u = np.meshgrid(np.arange(16), np.arange(units), indexing="ij")
+    rate = 0.03 * np.exp(np.where(q >= 8, drift[u], 0.0))
+    return pd.DataFrame({"unit": [f"U{i:02d}" for i in u.ravel()], "quarter": quarters[q.ravel()],
+                         "deaths": rng.poisson(rate.ravel() * 40_000), "admissions": 40_000})
+
+
+def test_placebo_interval_covers_no_effect_about_95_percent_when_poisson_does_not():
+    covered = {"placebo": 0, "poisson": 0}
+    runs = 120
+    for seed in range(runs):
+        s = ev.before_after(_overdispersed(seed), numerator="deaths", denominator="admissions",
+                            date="quarter", group="unit", programme="U00",
+                            start="2022-01-01").summary
+        for kind in covered:
+            lo, hi = s[f"{kind}_interval"]
+            covered[kind] += lo <= 1 <= hi
+    assert covered["placebo"] / runs >= 0.88
+    assert covered["poisson"] / runs < 0.7
+
+
+def test_too_few_comparison_groups_for_placebos_says_so():
+    result = ev.before_after(_regions(), numerator="deaths", denominator="admissions",
+                             date="quarter", group="region", programme="South West",
+                             start="2016-04-01")
+    assert result.placebos is None
+    assert result.summary["interval_method"] == "poisson"
+    assert "too few comparison regions" in result.describe()
+    with pytest.raises(DataError, match="at least 5 comparison groups"):
+        ev.placebo_effects(_regions(), numerator="deaths", denominator="admissions",
+                           date="quarter", group="region", programme="South West",
+                           start="2016-04-01")
+    with pytest.raises(DataError, match="interval must be"):
+        ev.before_after(_regions(), numerator="deaths", denominator="admissions",
+                        date="quarter", group="region", programme="South West",
+                        start="2016-04-01", interval="wide")
