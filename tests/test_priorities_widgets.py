@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 
-from safercare.priorities.store import PrioritiesStore
+import ipywidgets as w
+import pytest
+
+from safercare.priorities import store as store_module
+from safercare.priorities.store import DB_ENV_VAR, PrioritiesStore
+from safercare.widgets.capture import FORM_CLASS, SEND_CLASS, STATUS_CLASS
 from safercare.widgets.priorities import (
     FacilitatorView,
     SuggestionForm,
@@ -93,3 +100,132 @@ def test_apps_build_and_the_voila_command_uses_the_offline_template(tmp_path):
     assert argv[3].endswith("priorities-facilitator.ipynb") and "--template=safercare" in argv
     template = env["JUPYTER_PATH"].split(os.pathsep)[0] + "/voila/templates/safercare/index.html.j2"
     assert "fontawesome" in open(template, encoding="utf-8").read()  # it removes the CDN links
+
+
+def _statuses(widget) -> list[str]:
+    """Every value the status line takes from now on, in order."""
+    seen: list[str] = []
+    widget.observe(lambda change: seen.append(change["new"]), names="value")
+    return seen
+
+
+def _read_only(monkeypatch) -> None:
+    real = sqlite3.connect
+
+    def connect(path, *args, **kwargs):
+        return real(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
+
+    monkeypatch.setattr(store_module.sqlite3, "connect", connect)
+
+
+def test_a_send_shows_sending_then_the_stores_receipt(tmp_path):
+    store = PrioritiesStore(tmp_path / "w.sqlite3")
+    form = SuggestionForm(store)
+    seen = _statuses(form.status)
+    form.who.value = "staff"
+    form.text.value = "Teach safe handover"
+    form.send.click()
+    assert len(seen) == 2 and "Sending…" in seen[0] and "data-sc-sending" in seen[0]
+    receipt = store.suggestions()["id"].iat[0]
+    assert f"Your receipt is I{receipt}-" in seen[1] and "sc-ok" in seen[1]
+    assert SEND_CLASS in form.send._dom_classes and STATUS_CLASS in form.status._dom_classes
+    assert FORM_CLASS in form.widget._dom_classes
+
+
+def test_a_failed_save_says_not_saved_and_keeps_the_words(tmp_path, monkeypatch):
+    store = PrioritiesStore(tmp_path / "w.sqlite3")
+    form = SuggestionForm(store)
+    form.who.value = "patient_carer"
+    form.text.value = "Explain my medicines"
+    form.send.click()
+    assert "has been saved" in form.status.value  # the old confirmation...
+    _read_only(monkeypatch)
+    form.text.value = "Listen to carers at night"
+    seen = _statuses(form.status)
+    form.send.click()
+    assert "Sending…" in seen[0]
+    assert "has been saved" not in form.status.value  # ...never stays after a failed send
+    assert "NOT been saved" in form.status.value and "still in the box" in form.status.value
+    assert "can only be read" in form.status.value and "sc-refused" in form.status.value
+    assert form.text.value == "Listen to carers at night" and not form.send.disabled
+    form.text.value = "Half an emoji \ud83d pasted"
+    monkeypatch.undo()
+    form.send.click()
+    assert "NOT been saved" in form.status.value and "broken character" in form.status.value
+    assert form.text.value == "Half an emoji \ud83d pasted"
+    assert store.suggestions()["text"].tolist() == ["Explain my medicines"]
+
+
+def test_a_bug_behind_the_button_still_says_not_saved(tmp_path, monkeypatch):
+    store = PrioritiesStore(tmp_path / "w.sqlite3")
+    form = SuggestionForm(store)
+    form.who.value = "staff"
+    form.text.value = "Teach safe handover"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something unexpected")
+
+    monkeypatch.setattr(store, "submit_suggestion", broken)
+    form.send.click()
+    assert "NOT been saved" in form.status.value and form.text.value == "Teach safe handover"
+
+
+def test_a_failed_vote_says_not_counted_and_keeps_the_choices(tmp_path, monkeypatch):
+    store = PrioritiesStore(tmp_path / "w.sqlite3")
+    a = store.add_topic("Falls")
+    form = VoteForm(store)
+    form.who.value = "staff"
+    form.choices[0].value = a
+    form.send.click()
+    assert "counted" in form.status.value
+    form.choices[0].value = a
+    _read_only(monkeypatch)
+    form.send.click()
+    assert "Your vote has NOT been saved" in form.status.value
+    assert "choices are still on the page" in form.status.value and form.choices[0].value == a
+
+
+def test_the_vote_form_asks_for_a_code_once_codes_exist(tmp_path):
+    store = PrioritiesStore(tmp_path / "w.sqlite3")
+    a = store.add_topic("Falls")
+    view = FacilitatorView(store)
+    assert "anyone with the page can vote" in view.codes_count.value
+    view.n_codes.value = 2
+    view.make_codes.click()
+    assert "Made 2 voting codes" in view.codes_status.value
+    sheet = view.last_code_sheet.read_text(encoding="utf-8")
+    codes = re.findall(r"<p class='code'>([A-Z2-9]{4}-[A-Z2-9]{4})</p>", sheet)
+    assert len(codes) == 2 and "@page { size: A4" in sheet
+    form = VoteForm(store)
+    assert form.code.layout.display is None  # shown now that codes exist
+    form.who.value = "patient_carer"
+    form.choices[0].value = a
+    form.send.click()
+    assert "type the voting code" in form.status.value and form.choices[0].value == a
+    form.code.value = codes[0]
+    form.send.click()
+    assert "counted" in form.status.value and form.code.value == ""
+    form.code.value = codes[0]
+    form.choices[0].value = a
+    form.send.click()
+    assert "already been used" in form.status.value and form.choices[0].value == a
+    view.refresh()
+    assert "used: <strong>1</strong>" in view.codes_count.value
+    assert "refused for a missing, unknown or used code: <strong>2</strong>" in (
+        view.codes_count.value)
+
+
+@pytest.mark.parametrize("app", [workshop_app, facilitator_app])
+def test_a_database_that_cannot_be_used_gives_one_plain_message_on_the_page(
+        tmp_path, monkeypatch, capfd, app):
+    db = tmp_path / "notes.sqlite3"
+    db.write_text("Bring biscuits for the workshop\n" * 20)
+    before = db.read_bytes()
+    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    page = app()
+    text = " ".join(getattr(c, "value", "") for c in page.children)
+    assert "this file is not a database" in text and "Traceback" not in text
+    assert "role='alert'" in text
+    assert not any(isinstance(c, w.Button) for c in page.children)
+    assert "this file is not a database" in capfd.readouterr().err  # and in the terminal
+    assert db.read_bytes() == before

@@ -350,7 +350,8 @@ class AppendOnlyStore:
                 try:
                     result = body(con)
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    if con.in_transaction:  # SQLite may have rolled back itself (disk full)
+                        con.execute("ROLLBACK")
                     raise
                 con.execute("COMMIT")
                 return result
@@ -394,7 +395,8 @@ class AppendOnlyStore:
                 con.execute("ROLLBACK TO probe")
                 con.execute("RELEASE probe")
             except BaseException:
-                con.execute("ROLLBACK")
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
 
