@@ -93,8 +93,29 @@ def _plain_words_in_execution_table() -> None:
         transforms["succeeded"] = lambda ok: "succeeded" if ok is True else "failed"
 
 
+def _course_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+                 options: Any = None, content: Any = None) -> tuple[list[Any], list[Any]]:
+    """``{course}`key``` in a page: words or numbers worked out by the package at build time.
+
+    Trainer pages and handouts have no code cells, yet their answers and rule lengths must
+    come from the results, not be typed (see ``safercare.lessons.answer_keys.BOOK_WORDS``).
+    An unknown key is a build error, so ``-W`` catches a typo.
+    """
+    from docutils import nodes
+
+    from safercare.lessons.answer_keys import book_words
+
+    try:
+        value = book_words(text.strip())
+    except KeyError as error:
+        message = inliner.reporter.error(str(error), line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    return [nodes.Text(value)], []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     _plain_words_in_execution_table()
+    app.add_role("course", _course_role)
     # After the theme (priority 500) has put generate_toctree_html into the context.
     app.connect("html-page-context", _on_page_context, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

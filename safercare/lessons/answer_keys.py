@@ -1,11 +1,16 @@
-"""The answer key for lessons 5-7, worked out from the data by each lesson's own module.
+"""Answer keys and the words the book's pages print, worked out by each lesson's own module.
 
 Trainers' pages and the tests read the expected answers here, so the lesson, its check
-and the facilitator's key cannot drift apart.
+and the facilitator's key cannot drift apart. :data:`BOOK_WORDS` is what a page without code
+cells (a trainer page, a handout, the glossary) prints with the ``{course}`key``` role: the
+value is worked out when the book is built, never typed.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from safercare import evaluation
@@ -42,3 +47,55 @@ def expected_answers() -> dict[str, Any]:
         "7.2 programme's own change (%)": 100 * ba["effect_change"],
         "7.3 balancing measure": "c",
     }
+
+
+def _plain(markdown: str) -> str:
+    """Markdown emphasis removed, for words printed inside a sentence of a page."""
+    return re.sub(r"\*\*(.*?)\*\*", r"\1", markdown)
+
+
+@lru_cache(maxsize=1)
+def _lesson3() -> dict[str, Any]:
+    from safercare.games import board_report
+    from safercare.lessons import spc_the_making_data_count_way as l3
+
+    board = board_report.board_data(l3.LESSON3["trust"])
+    charts = l3.board_charts(board)
+    return {"l3": l3, "charts": charts, "verdicts": board_report.latest_verdicts(charts)}
+
+
+def _rule_length(profile: str, rule: str) -> Callable[[], str]:
+    def value() -> str:
+        from safercare.spc.profiles import get_profile
+
+        return str(getattr(get_profile(profile), f"{rule}_length"))
+    return value
+
+
+#: Every value a page may print with ``{course}`key```, by key.
+BOOK_WORDS: dict[str, Callable[[], str]] = {
+    "mdc-shift-length": _rule_length("mdc", "shift"),
+    "mdc-trend-length": _rule_length("mdc", "trend"),
+    "nhsr-shift-length": _rule_length("nhsr", "shift"),
+    "nhsr-trend-length": _rule_length("nhsr", "trend"),
+    "l3-icons-answer": lambda: _plain(_lesson3()["l3"].icon_answer(
+        _lesson3()["charts"]["Sepsis screening (%)"])).replace("Answer (from the chart): ", ""),
+    "l3-board-answer": lambda: _plain(_lesson3()["l3"].board_action_answer(
+        _lesson3()["verdicts"])).replace("Answer (from the charts): ", ""),
+    "l3-sepsis-story": lambda: _plain(next(
+        line for line in _lesson3()["l3"].spc_story(_lesson3()["charts"]).splitlines()
+        if "Sepsis" in line)).lstrip("- "),
+    "l3-falls-story": lambda: _plain(next(
+        line for line in _lesson3()["l3"].spc_story(_lesson3()["charts"]).splitlines()
+        if "Falls" in line)).lstrip("- "),
+}
+
+
+def book_words(key: str) -> str:
+    """The value of ``{course}`key``` (a KeyError naming the known keys if there is none)."""
+    try:
+        make = BOOK_WORDS[key]
+    except KeyError:
+        raise KeyError(f"no course value called {key!r}; known: {', '.join(BOOK_WORDS)}"
+                       ) from None
+    return make()

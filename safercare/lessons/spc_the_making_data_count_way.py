@@ -1,11 +1,124 @@
-"""Lesson 3, *SPC the Making Data Count way*: its exercise checks.
+"""Lesson 3, *SPC the Making Data Count way*: its situation, the words it prints about its
+charts, and its exercise checks.
+
+Every sentence the lesson shows about what a chart says (a signal, common cause, the icons,
+why two charts of the same data have different limits) is made here from the chart results,
+so the words cannot disagree with the pictures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
 
+import pandas as pd
+
+from safercare import data, spc
+from safercare.games import board_report
 from safercare.lessons.common import NOT_YET, Feedback, is_blank, normalise
+from safercare.spc.icons import icon_text
+
+#: The situation: the board of Vellingford Hospitals (Westerby Vale collaborative).
+LESSON3: dict[str, Any] = {"trust": "C04-AT1"}
+
+
+@lru_cache(maxsize=4)
+def known_changes(trust: str = LESSON3["trust"]) -> dict[str, tuple[pd.Timestamp, ...]]:
+    """The changes the trust deliberately made to each board measure's process, with dates.
+
+    Read from the datasets' answer keys (the improvements the story plants), so the lesson
+    recalculates its limits exactly where its story says a change was made.
+    """
+    changes: dict[str, list[pd.Timestamp]] = {}
+    for name, spec in board_report.BOARD_MEASURES.items():
+        key = data.answer_key(str(spec["dataset"]))
+        for row in key.itertuples():
+            series = row.series if isinstance(row.series, dict) else {}
+            if series.get("trust_id") == trust and row.kind == "shift":
+                changes.setdefault(name, []).append(pd.Timestamp(row.start))
+    return {k: tuple(sorted(v)) for k, v in changes.items()}
+
+
+def board_charts(board: pd.DataFrame, trust: str = LESSON3["trust"]) -> dict[str, Any]:
+    """The board's SPC charts, recalculated at each change the trust made."""
+    return board_report.board_charts(board, known_changes(trust))
+
+
+def _when(date: object) -> str:
+    return pd.Timestamp(date).strftime("%B %Y")
+
+
+def rag_story(rag: pd.DataFrame) -> str:
+    """What the RAG report tells the board, measure by measure, from the RAG table itself."""
+    lines = []
+    for r in rag.itertuples():
+        arrow = {"better": "“better”", "worse": "“worse”"}.get(r.looks, "unchanged")
+        lines.append(f"- **{r.measure}**: {r.rag}, and {arrow} than last month "
+                     f"({r.value:g} against {r.previous:g}; target {r.target:g}).")
+    return "\n".join(lines)
+
+
+def spc_story(charts: Mapping[str, Any]) -> str:
+    """What each SPC chart says at its latest point, in words made from the results."""
+    lines = []
+    changes = known_changes()
+    for name, result in charts.items():
+        summary = result.summary
+        latest = str(result.table["verdict"].iloc[-1]).replace("_", " ")
+        words = [f"- **{name}**: the latest point is {latest}"]
+        if name in changes:
+            starts = " and ".join(_when(d) for d in changes[name])
+            words.append(f"; the limits are recalculated from {starts}, when the trust "
+                         "changed the process, so the icons describe the new process")
+        table = result.table
+        latest_phase = table[table["phase"] == table["phase"].max()]
+        for verdict, said in (("improvement", "improvement"), ("concern", "concern"),
+                              ("special_cause", "special cause")):
+            count = int((latest_phase["verdict"] == verdict).sum())
+            if count:
+                words.append(f"; {count} point{'s' if count != 1 else ''} in the chart show"
+                             f"{'' if count != 1 else 's'} special-cause {said}"
+                             if verdict != "special_cause" else
+                             f"; {count} point{'s' if count != 1 else ''} show special cause")
+        words.append(f". Variation icon: {icon_text(summary['variation_icon'])}")
+        if summary["assurance_icon"]:
+            words.append(f". Assurance icon: {icon_text(summary['assurance_icon'])}")
+        lines.append("".join(words) + ".")
+    return "\n".join(lines)
+
+
+def limits_note(board_chart: Any, xmr_chart: Any) -> str:
+    """Why the board's falls panel and the XmR chart of the same falls show different limits."""
+    b, x = board_chart.summary, xmr_chart.summary
+    return (f"The board's falls panel is a {board_chart.chart} chart: its limits are worked out "
+            f"from each month's bed days, so they change from month to month (in the latest "
+            f"month {b['lower']:.3g} to {b['upper']:.3g}). The XmR chart of the same monthly "
+            f"rates works its limits out from the moving ranges instead, so they are the same "
+            f"every month: {x['lower']:.3g} to {x['upper']:.3g}. Both describe the same data; "
+            "the u chart uses what we know about bed days, the XmR chart only the values.")
+
+
+def rules_list(rules: str = "mdc") -> str:
+    """The profile's special-cause rules as a numbered Markdown list, with its own lengths."""
+    return "\n".join(f"{i}. {rule}" for i, rule in enumerate(spc.rules_in_words(rules), 1))
+
+
+def icon_answer(result: Any) -> str:
+    """The answer to exercise 3.2, from the chart itself."""
+    summary = result.summary
+    assurance = summary["assurance_icon"]
+    return (f"**Answer (from the chart):** variation icon: {icon_text(summary['variation_icon'])}; "
+            f"assurance icon: "
+            + (icon_text(assurance) if assurance else "none (there is no target)") + ".")
+
+
+def board_action_answer(verdicts: Mapping[str, str]) -> str:
+    """The answer to exercise 3.3, from the latest verdicts of the board's charts."""
+    concern = [m for m, v in verdicts.items() if v == "concern"]
+    return ("**Answer (from the charts):** "
+            + (", ".join(concern) if concern else "none: no measure shows a concerning "
+               "special cause at its latest point") + ".")
 
 #: Exercise 3.1: data descriptions and the chart Making Data Count would choose.
 CHART_CHOICES: dict[str, str] = {
@@ -25,8 +138,17 @@ _CHART_WHY = {
 }
 
 
-def check_chart_choice(answers: Mapping[str, str]) -> Feedback:
-    """Exercise 3.1: choose p, u, c or XmR for each description in :data:`CHART_CHOICES`."""
+def check_chart_choice(*answers: str | Mapping[str, str]) -> Feedback:
+    """Exercise 3.1: choose p, u, c or XmR for each description in :data:`CHART_CHOICES`.
+
+    The learner types four short answers, one per description in order
+    (``check_chart_choice("p", "u", "c", "xmr")``); a mapping from description to chart
+    is also accepted.
+    """
+    if len(answers) == 1 and isinstance(answers[0], Mapping):
+        answers = answers[0]
+    else:
+        answers = dict(zip(CHART_CHOICES, answers, strict=False))
     if is_blank(answers):
         return Feedback(False, NOT_YET)
     wrong = []

@@ -14,13 +14,25 @@ your own :class:`Profile`; see :mod:`safercare.spc.profiles`.
 """
 
 from safercare.spc.attribute import c_chart, p_chart, p_prime, u_chart, u_prime
-from safercare.spc.profiles import ANHOEJ, IHI, MDC, NHSR, PROFILES, Profile, get_profile
+from safercare.spc.profiles import (
+    ANHOEJ,
+    IHI,
+    MDC,
+    NHSR,
+    PROFILES,
+    Profile,
+    get_profile,
+    rule_lengths_note,
+    rules_in_words,
+)
 from safercare.spc.rare import g_chart, t_chart
 from safercare.spc.result import SPCResult
 from safercare.spc.run import run_chart
 from safercare.spc.xmr import xmr
 
 __all__ = [
+    "rule_lengths_note",
+    "rules_in_words",
     "ANHOEJ",
     "IHI",
     "MDC",
