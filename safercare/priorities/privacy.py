@@ -88,7 +88,9 @@ MIN_LENGTH = 3
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
            "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00b4": "'", "`": "'"}
-_TRANSLATE = {ord(c): "-" for c in _DASHES} | {ord(k): v for k, v in _QUOTES.items()}
+_SLASHES = "\u2044\u2215\u29f8\uff0f"
+_TRANSLATE = ({ord(c): "-" for c in _DASHES} | {ord(c): "/" for c in _SLASHES}
+              | {ord(k): v for k, v in _QUOTES.items()})
 # Format characters (Unicode category Cf) are invisible: zero-width space and joiners, word
 # joiner, soft hyphen, byte-order mark, direction marks. They are removed, not spaced.
 _INVISIBLE = re.compile(
@@ -124,7 +126,7 @@ def normalise_text(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 # Common words that follow a title or a relationship word but are not names.
-_NOT_NAMES = frozenset("""
+_FUNCTION_WORDS = frozenset("""
 a about after again ago all also always am an and any are as asked at be been before being
 both but by came can cannot could did didnt do does doesnt done dont down each even ever every
 for from gave get gets given go goes going gone got had has have having he her here hers him his
@@ -135,6 +137,8 @@ such than that thats the their them then there these they this those though thro
 took under until up us very was wasnt we were werent what when where which while who whom whose
 why will with without would yes yet you your also again already almost sadly recently currently
 who's she's he's it's i'm i've we've they've today yesterday last first second third new old
+""".split())
+_NOT_NAMES = _FUNCTION_WORDS | frozenset("""
 ward wards bay bed unit team clinic department surgery practice hospital centre center home
 office rounds round led practitioner practitioners associate associates specialist specialists
 consultant consultants manager managers prescriber prescribers station staff nurse nurses doctor
@@ -186,7 +190,12 @@ violet vivian wayne wendy william willow yasmin yusuf zach zainab zara zoe
 # Famous people a suggestion may name (patient safety reports and pioneers): not personal.
 _PUBLIC_FIGURES = frozenset({"florence nightingale", "mary seacole", "don berwick",
                              "donna ockenden", "robert francis", "james reason",
-                             "bill kirkup", "martha mills", "jess brown-hovelt"})
+                             "bill kirkup", "martha mills", "jess brown-hovelt",
+                             "kate granger", "cicely saunders", "atul gawande"})
+
+_PUBLIC_RE = re.compile(
+    r"\b(?:(?:dame|sir|dr|professor|prof)\.?\s)?(?:"
+    + "|".join(re.escape(n) for n in sorted(_PUBLIC_FIGURES)) + r")\b", re.IGNORECASE)
 
 # A capitalised word after a name that makes it a place, a rule or an organisation.
 _PLACE_WORDS = frozenset("""
@@ -218,7 +227,7 @@ _RELATIONS = (
 
 # A run of digits with the separators people type between them.
 _DIGIT_RUN = re.compile(
-    r"(?<![\w.,£$€])(?:(?:\+|\b00)\s?44\s?(?:\(0\)\s?)?|\(\s?)?\d"
+    r"(?<![\d.,£$€])(?:(?:\+|\b00)\s?44\s?(?:\(0\)\s?)?|\(\s?)?\d"
     r"(?:(?:\s?[.\-/_]\s?|\s{1,2}|\s?\)\s?|\s?\(\s?)?\d)*"
 )
 _NHS_CONTEXT = re.compile(r"\bnhs\b", re.IGNORECASE)
@@ -247,19 +256,20 @@ _TLD = (r"(?:com|net|org|info|biz|gov|edu|nhs|scot|wales|cymru|london|online|ema
 _AT = r"(?:\s?@\s?|\s?[\[({<]\s?at\s?[\])}>]\s?)"
 _DOT = r"(?:\s?\.\s?|\s?[\[({<]\s?dot\s?[\])}>]\s?|\s(?:dot|\.)\s)"
 _EMAIL = re.compile(
-    rf"[a-z0-9][a-z0-9._%+\-']*{_AT}[a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*{_DOT}{_TLD}\b",
+    rf"(?<![a-z0-9._%+\-'])[a-z0-9][a-z0-9._%+\-']*{_AT}[a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*{_DOT}{_TLD}\b",
     re.IGNORECASE,
 )
 # "jo at nhs dot net", "daveh at gmail.com": the bare word "at".
 _EMAIL_WORDS = re.compile(
-    rf"\b([a-z0-9][a-z0-9._%+\-']*)\s+at\s+([a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*{_DOT}{_TLD})\b",
+    rf"(?<![a-z0-9._%+\-'])([a-z0-9][a-z0-9._%+\-']*)\s+at\s+([a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*{_DOT}{_TLD})\b",
     re.IGNORECASE,
 )
+_EMAIL_HINT = re.compile(r"@|[\[({<]\s?at\s?[\])}>]", re.IGNORECASE)
 _STRICT_TLDS = frozenset("com net org uk co gov ac nhs info biz io me scot wales ie edu".split())
 _MAIL_DOMAINS = re.compile(
     r"^(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|ymail|aol|icloud|me|mac|btinternet"
     r"|btopenworld|sky|talktalk|virginmedia|ntlworld|blueyonder|tiscali|protonmail|proton|gmx"
-    r"|mail|nhs)\b|\bnhs\s?\.\s?net\b",
+    r"|mail)\b|\bnhs\s?\.\s?net\b",
     re.IGNORECASE,
 )
 
@@ -305,7 +315,7 @@ _STREET_STRONG = (r"(?:road|rd|street|st|avenue|ave|lane|ln|crescent|cres|grove|
                   r"|walk|row|hill|rise|view|green|parade|park|vale|meadow|meadows|fields"
                   r"|end|gate|brow|wynd|bank|croft)")
 _ADDRESS = re.compile(
-    rf"(?<![\w.,:/])\d{{1,4}}[a-z]?,?\s(?:the\s)?((?:[a-z][a-z']+\s){{1,3}}){_STREET_STRONG}\b",
+    rf"(?<![\w.,:/])\d{{1,4}}[a-z]?,?\s(the\s)?((?:[a-z][a-z']+\s){{0,3}}){_STREET_STRONG}\b",
     re.IGNORECASE,
 )
 _FLAT = re.compile(r"\b(?:flat|apartment|apt)\.?\s?\d{1,4}[a-z]?\b", re.IGNORECASE)
@@ -383,8 +393,10 @@ def _number_kinds(text: str) -> set[str]:
 
 
 def _has_email(text: str) -> bool:
-    if _EMAIL.search(text):
+    if _EMAIL_HINT.search(text) and _EMAIL.search(text):
         return True
+    if " at " not in text.lower():
+        return False
     for m in _EMAIL_WORDS.finditer(text):
         local, domain = m.group(1), m.group(2)
         labels = re.split(r"\W+|\bdot\b", domain.lower())
@@ -413,12 +425,12 @@ def _has_address(text: str) -> bool:
     if _FLAT.search(text):
         return True
     for m in _ADDRESS.finditer(text):
-        words = m.group(1).split()
-        if any(w.lower() in _NOT_NAMES for w in words):
+        words = m.group(2).split()
+        if not (words or m.group(1)) or any(w.lower() in _FUNCTION_WORDS for w in words):
             continue
         street = m.group()
         # Lower-case street names only with a suffix that is not also an everyday word.
-        if all(w[0].islower() for w in words) and not re.search(
+        if all(w[0].islower() for w in words or ["the"]) and not re.search(
                 r"(?:road|street|avenue|lane|crescent|grove|gardens|terrace|mews)$", street,
                 re.IGNORECASE):
             continue
@@ -434,10 +446,12 @@ def _is_name(word: str, *, lower_ok: bool) -> bool:
 
 
 def _has_name(text: str) -> bool:
+    text = _PUBLIC_RE.sub("someone", text)
     for m in _TITLE_NAME.finditer(text):
         title, word = m.group(1), m.group(2)
         abbreviated = title.lower() in _ABBREVIATED_TITLES
-        if not abbreviated and not title[0].isupper():
+        if not abbreviated and not title[0].isupper() and not (
+                word[0].isupper() or word.lower() in _FIRST_NAMES):
             continue  # "the nurse told", "my sister said": ordinary words
         if word.lower() in _PLACE_WORDS:
             continue
@@ -452,8 +466,7 @@ def _has_name(text: str) -> bool:
     for m in _FULL_NAME.finditer(text):
         first, last = m.group(1), m.group(2)
         if (first.lower() in _FIRST_NAMES and last.lower() not in _NOT_NAMES
-                and last.lower() not in _PLACE_WORDS
-                and f"{first} {last}".lower() not in _PUBLIC_FIGURES):
+                and last.lower() not in _PLACE_WORDS):
             after = text[m.end():m.end() + 12].lower()
             if re.match(r"^\s?(?:'s\s)?(?:" + "|".join(_PLACE_WORDS) + r")\b", after):
                 continue

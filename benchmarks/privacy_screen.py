@@ -1,0 +1,152 @@
+"""How well and how fast does the privacy screen work?
+
+Scores :func:`safercare.priorities.privacy.screen_text` on the evaluation set
+``tests/privacy/cases.csv`` and times it, in one run:
+
+* the **catch rate** (personal details refused) and the **false-alarm rate** (ordinary
+  suggestions refused), overall, for each split of the set (``dev``: the rules were written
+  against these; ``heldout``: about 30% written at the same time and scored only at the end;
+  ``round2`` / ``round3``: written later, after a version of the rules), and for each kind;
+* the **time per suggestion**: the best of ``--repeats`` passes over every case, divided by the
+  number of cases, and the slowest single case; plus the slowest of a few hostile texts of the
+  longest length accepted (:data:`~safercare.priorities.privacy.MAX_LENGTH` characters), built to
+  make regular expressions backtrack.
+
+Run ``python benchmarks/privacy_screen.py`` (add ``--show`` to list every miss and false alarm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from safercare.priorities.privacy import MAX_LENGTH, screen_text  # noqa: E402
+
+CASES = ROOT / "tests" / "privacy" / "cases.csv"
+SPLITS = ("dev", "heldout", "round2", "round3")
+
+
+@dataclass(frozen=True)
+class Score:
+    """Counts for one group of cases."""
+
+    name: str
+    personal: int
+    caught: int
+    ordinary: int
+    false_alarms: int
+
+    @property
+    def catch_rate(self) -> float | None:
+        return self.caught / self.personal if self.personal else None
+
+    @property
+    def false_alarm_rate(self) -> float | None:
+        return self.false_alarms / self.ordinary if self.ordinary else None
+
+
+def load(path: Path = CASES) -> list[dict[str, str]]:
+    """The evaluation cases, one dict per row (text, expected, kind, split)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def score(name: str, rows: list[dict[str, str]], refused: dict[str, bool]) -> Score:
+    """Count the refusals of personal and ordinary cases in ``rows``."""
+    personal = [r for r in rows if r["expected"] == "refuse"]
+    ordinary = [r for r in rows if r["expected"] == "accept"]
+    return Score(name, len(personal), sum(refused[r["text"]] for r in personal),
+                 len(ordinary), sum(refused[r["text"]] for r in ordinary))
+
+
+def hostile_texts(length: int = MAX_LENGTH) -> list[str]:
+    """Texts of ``length`` characters built from the pieces the patterns look for."""
+    pieces = ["1 ", "0", "a.", "a@", "at ", "dot ", "Mr ", "my mum ", "born ", "12/", "LS1",
+              "is ", "- ", "(0", "Ab ", "12 The "]
+    return [(p * (length // len(p) + 1))[:length] for p in pieces]
+
+
+def best_time(func: Callable[[], object], repeats: int) -> float:
+    """The fastest of ``repeats`` runs of ``func``, in seconds."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(repeats: int = 20, show: bool = False, out: Callable[[str], None] = print) -> dict:
+    """Score and time the screen; print a report with ``out``; return the figures."""
+    rows = load()
+    texts = [r["text"] for r in rows]
+    refused = {t: not screen_text(t).ok for t in texts}
+
+    groups = [score("all cases", rows, refused)]
+    groups += [score(f"split {s}", [r for r in rows if r["split"] == s], refused)
+               for s in SPLITS if any(r["split"] == s for r in rows)]
+    groups.append(score("unseen by the rules (heldout, round3)",
+                        [r for r in rows if r["split"] in ("heldout", "round3")], refused))
+    kinds = sorted({r["kind"] for r in rows if r["expected"] == "refuse"})
+    per_kind = [score(k, [r for r in rows if r["kind"] == k], refused) for k in kinds]
+    per_kind_heldout = [score(k, [r for r in rows if r["kind"] == k and r["split"] == "heldout"],
+                              refused) for k in kinds]
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}%"
+
+    out("Privacy screen on tests/privacy/cases.csv")
+    out(f"{'group':40s} {'personal':>8s} {'caught':>8s} {'ordinary':>8s} {'false alarms':>12s}")
+    for g in groups:
+        out(f"{g.name:40s} {g.personal:8d} {pct(g.catch_rate):>8s} {g.ordinary:8d} "
+            f"{pct(g.false_alarm_rate):>12s}")
+    out("")
+    out(f"{'kind':20s} {'all: caught':>14s} {'held out: caught':>18s}")
+    for k, h in zip(per_kind, per_kind_heldout, strict=True):
+        out(f"{k.name:20s} {k.caught:>5d}/{k.personal:<4d} {pct(k.catch_rate):>6s} "
+            f"{h.caught:>6d}/{h.personal:<4d} {pct(h.catch_rate):>6s}")
+    out(f"{'ordinary (accepted)':20s} "
+        f"{groups[0].ordinary - groups[0].false_alarms:>5d}/{groups[0].ordinary:<4d} "
+        f"{pct(1 - (groups[0].false_alarm_rate or 0)):>6s}")
+
+    def screen_all() -> None:
+        for t in texts:
+            screen_text(t)
+
+    per_case = best_time(screen_all, repeats) / len(texts)
+    slowest = max(best_time(lambda t=t: screen_text(t), 3) for t in texts)
+    hostile = max(best_time(lambda t=t: screen_text(t), 3) for t in hostile_texts())
+    out("")
+    out(f"time per suggestion: {per_case * 1e6:.0f} µs on average over {len(texts)} cases "
+        f"(best of {repeats} passes); slowest case {slowest * 1e6:.0f} µs; slowest hostile "
+        f"{MAX_LENGTH}-character text {hostile * 1e6:.0f} µs")
+
+    if show:
+        out("")
+        for r in rows:
+            wrong = refused[r["text"]] != (r["expected"] == "refuse")
+            if wrong:
+                what = "missed" if r["expected"] == "refuse" else "false alarm"
+                out(f"{what:11s} [{r['split']}] {r['kind']}: {r['text']!r}")
+    return {"groups": groups, "per_kind": per_kind, "per_kind_heldout": per_kind_heldout,
+            "seconds_per_case": per_case, "slowest_case": slowest, "slowest_hostile": hostile}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20, help="timed passes (best is kept)")
+    parser.add_argument("--show", action="store_true", help="list every miss and false alarm")
+    args = parser.parse_args(argv)
+    run(repeats=args.repeats, show=args.show)
+
+
+if __name__ == "__main__":
+    main()
