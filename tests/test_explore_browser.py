@@ -10,6 +10,7 @@ at all (any impact); and that with scripts off the first state is still shown, w
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,14 +33,23 @@ BEADS = "#beads .sc-explore"
 DICE = "#dice .sc-explore"
 
 
-def write_page(folder: Path) -> Path:
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "explore_speed.py"
+
+
+@pytest.fixture(scope="module")
+def pilot_html() -> dict[str, str]:
+    """Each pilot's HTML output, computed once for this module."""
+    return {"red beads": red_bead_explorer().html(), "dice noise": dice_explorer().html()}
+
+
+def write_page(folder: Path, pilots: dict[str, str]) -> Path:
     """The pilots in a minimal, valid page (as the book or JupyterLab would hold them)."""
     page = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>Explorations without a kernel</title></head><body><main>"
         "<h1>Explorations without a kernel</h1>"
-        f'<section id="beads"><h2>Red beads</h2>{red_bead_explorer().html()}</section>'
-        f'<section id="dice"><h2>Dice</h2>{dice_explorer().html()}</section>'
+        f'<section id="beads"><h2>Red beads</h2>{pilots["red beads"]}</section>'
+        f'<section id="dice"><h2>Dice</h2>{pilots["dice noise"]}</section>'
         "</main></body></html>"
     )
     path = folder / "explore.html"
@@ -48,9 +58,10 @@ def write_page(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def explore_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def explore_url(tmp_path_factory: pytest.TempPathFactory,
+                pilot_html: dict[str, str]) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("explore")
-    write_page(folder)
+    write_page(folder, pilot_html)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
@@ -205,3 +216,17 @@ def test_without_scripts_the_first_state_and_a_note_are_shown(
         assert page.locator("fieldset.sc-explore-controls:disabled").count() == 2
     finally:
         context.close()
+
+
+def test_the_speed_benchmark_times_every_control(
+    pilot_html: dict[str, str], chromium: object
+) -> None:
+    """benchmarks/explore_speed.py still runs (two changes per control), so it cannot rot."""
+    spec = importlib.util.spec_from_file_location("explore_speed", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up here
+    spec.loader.exec_module(bench)
+    times = bench.click_times(pilot_html, repeats=2, browser=chromium)
+    expected = {(name, label) for name, rows in bench.CONTROLS.items() for label, _, _ in rows}
+    assert set(times) == expected
+    assert all(len(values) == 2 and all(v > 0 for v in values) for values in times.values())
