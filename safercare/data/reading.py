@@ -6,6 +6,32 @@ trusting its name, decodes text (UTF-8, then Windows-1252, the usual encoding of
 on UK Windows, and UTF-16 for Excel's "Unicode text"), and returns every cell with the
 row number the learner sees in Excel. Anything that stops the file being read as a
 table becomes a :class:`~safercare.errors.DataError`.
+
+Limits (a learner's table never comes near them; a hostile or careless file is refused
+in seconds and in bounded memory, with a plain message, before it can exhaust the
+machine):
+
+==================== ========================================================
+:data:`MAX_FILE_BYTES`     50 MB: the file itself (checked before it is read)
+:data:`MAX_UNPACKED_BYTES` 50 MB: what a workbook's parts unpack to (checked in the
+                           zip directory before anything is unpacked, so an xlsx
+                           "bomb" is refused without inflating it)
+:data:`MAX_ROWS`           100,000 rows of data under the heading row
+:data:`MAX_COLUMNS`        200 columns
+:data:`MAX_CELLS`          2,000,000 cells in the table (rows × columns)
+:data:`MAX_ROW_CHARS`      1,000,000 characters in one row of a CSV file
+==================== ========================================================
+
+What counts is the cells that hold data: a workbook's ``<dimension>`` and its
+formatted but empty cells (a fill, a border, a stray space) are not data, so one space
+in cell XFD1048576 does not make a table of 17 billion cells. A workbook sheet is
+streamed (openpyxl's read-only parser, one ``<row>`` at a time, each discarded once
+read) and only its filled cells are kept; a CSV file's blank rows and trailing blank
+cells are not kept either.
+
+Things in a workbook that change what a cell means get their own message: a formula
+whose value Excel did not save, merged cells, a password-protected (encrypted)
+workbook. A hidden first sheet is passed over for the first visible one, with a note.
 """
 
 from __future__ import annotations
@@ -16,14 +42,33 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
 from safercare.errors import DataError, Problem
 
-__all__ = ["Grid", "Source", "read_grid", "sheet_names"]
+__all__ = ["MAX_CELLS", "MAX_COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS", "MAX_ROW_CHARS",
+           "MAX_UNPACKED_BYTES", "Grid", "Source", "read_grid", "sheet_names"]
+
+#: The largest file read, in bytes (CSV or Excel).
+MAX_FILE_BYTES = 50 * 2**20
+#: The most a workbook's parts may unpack to, in bytes (pictures excepted: never read).
+MAX_UNPACKED_BYTES = 50 * 2**20
+#: The most rows of data under the heading row.
+MAX_ROWS = 100_000
+#: The most columns.
+MAX_COLUMNS = 200
+#: The most cells in the table read (rows × columns, the heading row included).
+MAX_CELLS = 2_000_000
+#: The most characters in one row of a CSV file.
+MAX_ROW_CHARS = 1_000_000
+#: The most entries in a workbook's zip archive (a real workbook has a few dozen).
+_MAX_PARTS = 10_000
+#: Rows (``<row>`` elements, empty formatted ones included) streamed from a sheet before
+#: giving up; each leaves an empty shell of about 80 bytes until the sheet is read.
+_MAX_ROW_ELEMENTS = 2 * MAX_ROWS
 
 #: What :func:`read_grid` accepts: a path, the file's bytes, or an open file.
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | IO[str]
@@ -49,6 +94,8 @@ class Grid:
     notes: list[str] = field(default_factory=list)
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    #: The character between columns of a CSV file (``None`` for a workbook).
+    delimiter: str | None = None
 
 
 def _problem(what: str, fix: str) -> Problem:
@@ -59,9 +106,50 @@ def _fail(source: str, what: str, fix: str) -> DataError:
     return DataError(_problem(what, fix), source=source)
 
 
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 2**10:,.0f} KB"
+
+
+def _check_size(size: int, label: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise _fail(label, f"this file is {_mb(size)}, more than the {_mb(MAX_FILE_BYTES)} "
+                    "that can be read", "keep only the rows and columns your chart needs "
+                    "(for example one row per month) and save it again; a table for a "
+                    "chart is rarely more than a few hundred kilobytes")
+
+
+def _too_many_rows(label: str, row: int) -> DataError:
+    return DataError(Problem(row, None, f"there is data in row {row:,}, and at most "
+                             f"{MAX_ROWS:,} rows under the headings can be read",
+                             "keep only the rows your chart needs (for example add them up "
+                             "by week or month) and delete everything below your table"),
+                     source=label)
+
+
+def _too_many_columns(label: str, row: int, column: int) -> DataError:
+    from safercare.data.table import _letter
+
+    return DataError(Problem(row, None, f"there is data in column {_letter(column)} (cell "
+                             f"{_letter(column)}{row}), and at most {MAX_COLUMNS} columns "
+                             "can be read",
+                             "delete the columns you do not need (or copy just your table "
+                             "to a new sheet) and save the file again"), source=label)
+
+
+def _too_many_cells(label: str, rows: int, columns: int) -> DataError:
+    from safercare.data.table import _letter
+
+    return _fail(label, f"the table reaches row {rows:,} and column {_letter(columns - 1)}, "
+                 f"{rows * columns:,} cells, and at most {MAX_CELLS:,} cells can be read",
+                 "keep only the rows and columns your chart needs and delete anything else "
+                 f"(look for stray entries in the last row, {rows:,}, and the last column, "
+                 f"{_letter(columns - 1)}), then save the file again")
+
+
 def _take_bytes(source: Source, name: str | None) -> tuple[bytes | str, str]:
     """The file's content (bytes, or text for a text stream) and a name for messages."""
     if isinstance(source, bytes | bytearray | memoryview):
+        _check_size(len(source), name or "your file")
         return bytes(source), name or "your file"
     if isinstance(source, str | os.PathLike):
         path = Path(source)
@@ -72,12 +160,14 @@ def _take_bytes(source: Source, name: str | None) -> tuple[bytes | str, str]:
         if path.is_dir():
             raise _fail(label, f"'{path}' is a folder, not a file",
                         "choose the CSV or Excel file inside it")
+        _check_size(path.stat().st_size, label)
         with path.open("rb") as handle:  # read only: the learner's file is never changed
-            return handle.read(), label
+            return handle.read(MAX_FILE_BYTES + 1), label
     if hasattr(source, "read"):
-        content = source.read()
+        content = source.read(MAX_FILE_BYTES + 1)
         label = name or Path(str(getattr(source, "name", "your file"))).name
         if isinstance(content, str | bytes):
+            _check_size(len(content), label)
             return content, label
     raise TypeError(
         "read_table needs a file path, the file's bytes or an open file, "
@@ -124,14 +214,32 @@ def _looks_binary(text: str) -> bool:
 
 def _delimiter(text: str) -> str:
     """Comma unless the first lines clearly use tabs or semicolons."""
-    lines = [line for line in text.splitlines()[:20] if line.strip()][:5]
+    lines = [line for line in text[:100_000].splitlines()[:20] if line.strip()][:5]
     sample = "\n".join(lines)
     counts = {d: sample.count(d) for d in (",", "\t", ";")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
 
 
-def _read_text(content: bytes | str, label: str, notes: list[str]) -> pd.DataFrame:
+def _bounded_lines(text: str, label: str, chars: list[int]):
+    """The lines of ``text``; refuses a row (which may span lines) longer than the limit.
+
+    ``chars[0]`` counts the characters since the last complete row; the caller resets
+    it each time the CSV reader hands back a row.
+    """
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        chars[0] += len(line)
+        if chars[0] > MAX_ROW_CHARS:
+            raise DataError(Problem(number, None, "this line of the file is longer than "
+                                    f"{MAX_ROW_CHARS:,} characters, far more than a row of "
+                                    "a table needs",
+                                    "check that you chose the right file; " + _SAVE_AS),
+                            source=label)
+        yield line
+
+
+def _read_text(content: bytes | str, label: str, notes: list[str]
+               ) -> tuple[pd.DataFrame, str]:
     text = content if isinstance(content, str) else _decode(content, label, notes)
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -145,67 +253,275 @@ def _read_text(content: bytes | str, label: str, notes: list[str]) -> pd.DataFra
         raise _fail(label, "this is a web page (HTML), not a table file",
                     "open it in Excel and " + _SAVE_AS.removeprefix("in Excel, "))
     delimiter = _delimiter(text)
+    chars = [0]
+    reader = csv.reader(_bounded_lines(text, label, chars), delimiter=delimiter,
+                        strict=False)
+    rows: list[list[str] | tuple] = []
+    pending = 0  # blank rows not yet stored (kept only if a filled row follows)
+    width = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+        for row in reader:
+            chars[0] = 0
+            end = len(row)
+            while end and not row[end - 1].strip():
+                end -= 1
+            if not end:
+                pending += 1
+                continue
+            number = len(rows) + pending + 1
+            if number > MAX_ROWS + 1:
+                raise _too_many_rows(label, number)
+            if end > MAX_COLUMNS:
+                raise _too_many_columns(label, number, end - 1)
+            rows.extend([()] * pending)
+            pending = 0
+            rows.append([cell if cell.strip() else "" for cell in row[:end]])
+            width = max(width, end)
+            if len(rows) * width > MAX_CELLS:
+                raise _too_many_cells(label, len(rows), width)
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise DataError(Problem(reader.line_num, None, "a cell on this line holds more "
+                                    f"than {csv.field_size_limit():,} characters, far more "
+                                    "than a table needs (Excel's own limit is 32,767)",
+                                    "check that you chose the right file; " + _SAVE_AS),
+                            source=label) from None
         raise _fail(label, f"this file could not be read as a table ({error})",
                     _SAVE_AS + ", then try again") from None
     if delimiter != ",":
         name = "tabs" if delimiter == "\t" else "semicolons"
         notes.append(f"The columns in your file are separated by {name}, not commas; "
                      f"they were read that way.")
-    width = max(map(len, rows), default=0)
-    return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    grid = np.full((len(rows), width), "", dtype=object)
+    for i, row in enumerate(rows):
+        grid[i, :len(row)] = row
+    return pd.DataFrame(grid, dtype=object), delimiter
 
 
 def _sheet_names_words(names: list[str]) -> str:
     return ", ".join(f"'{n}'" for n in names)
 
 
-def _read_excel(content: bytes, label: str, sheet: str | int | None, notes: list[str]
-                ) -> tuple[pd.DataFrame, str, list[str]]:
-    import difflib
+_DAMAGED = ("this file could not be opened as an Excel workbook (it may be damaged or "
+            "not really an .xlsx file)",
+            "open it in Excel and save it again as 'Excel Workbook (.xlsx)' or as 'CSV UTF-8'")
+#: Parts of a workbook that the reader never opens (pictures), so their size does not count.
+_NOT_READ = ("xl/media/", "docProps/thumbnail")
 
+
+def _check_archive(content: bytes, label: str) -> None:
+    """Refuse a damaged zip, or one that would unpack to too much, before unpacking anything.
+
+    The sizes come from the zip's directory; :mod:`zipfile` never inflates a part beyond
+    the size its directory declares, so a part cannot lie its way past this check.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _fail(label, *_DAMAGED) from None
+    if len(parts) > _MAX_PARTS:
+        raise _fail(label, f"this workbook is made of {len(parts):,} parts, far more than "
+                    "a real workbook", _DAMAGED[1])
+    unpacked = sum(p.file_size for p in parts if not p.filename.startswith(_NOT_READ))
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _fail(label, f"this workbook unpacks to {_mb(unpacked)} of data, more than the "
+                    f"{_mb(MAX_UNPACKED_BYTES)} that can be read (the file itself is "
+                    f"{_mb(len(content))})",
+                    "keep only the rows and columns your chart needs (copy your table to a "
+                    "new workbook) and save it again, or save it as 'CSV UTF-8'")
+
+
+def _open_workbook(content: bytes, label: str) -> Any:
+    """The workbook in openpyxl's read-only mode: no sheet is read until asked for."""
     from openpyxl import load_workbook
 
+    _check_archive(content, label)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
-            book = load_workbook(io.BytesIO(content), data_only=True)
+            return load_workbook(io.BytesIO(content), read_only=True, data_only=True,
+                                 keep_links=False)
     except Exception:  # noqa: BLE001 - any failure to open a corrupt workbook means the same
-        raise _fail(label, "this file could not be opened as an Excel workbook (it may be "
-                    "damaged, password-protected or not really an .xlsx file)",
-                    "open it in Excel and save it again as 'Excel Workbook (.xlsx)' or as "
-                    "'CSV UTF-8'") from None
+        raise _fail(label, *_DAMAGED) from None
+
+
+def _choose_sheet(book: Any, label: str, sheet: str | int | None, notes: list[str]) -> Any:
+    import difflib
+
     names = book.sheetnames
+    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
     if sheet is None:
         worksheet = book.worksheets[0]
-        if len(names) > 1:
+        if worksheet.sheet_state != "visible" and visible:
+            worksheet = visible[0]
+            hidden = [ws.title for ws in book.worksheets[:names.index(worksheet.title)]]
+            notes.append(f"The first sheet of your workbook, '{hidden[0]}', is hidden in "
+                         f"Excel, so the first sheet you can see, '{worksheet.title}', was "
+                         "read. Choose another with sheet= (the sheets are "
+                         f"{_sheet_names_words(names)}).")
+        elif len(names) > 1:
             notes.append(f"Your workbook has {len(names)} sheets "
                          f"({_sheet_names_words(names)}); the first, '{names[0]}', was "
                          "read. Choose another with sheet=.")
-    elif isinstance(sheet, int) and not isinstance(sheet, bool):
+        return worksheet
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
             raise _fail(label, f"there is no sheet number {sheet} (sheets are counted from 0 "
                         f"and this workbook has {len(names)})",
                         f"choose one of {_sheet_names_words(names)}")
-        worksheet = book.worksheets[sheet]
-    else:
-        if str(sheet) not in names:
-            close = difflib.get_close_matches(str(sheet), names, n=1, cutoff=0.5)
-            hint = f"did you mean '{close[0]}'? The" if close else "the"
-            raise _fail(label, f"there is no sheet called '{sheet}'",
-                        f"{hint} sheets are {_sheet_names_words(names)}")
-        worksheet = book[str(sheet)]
-    rows = list(worksheet.iter_rows(min_row=1, min_col=1, max_row=worksheet.max_row,
-                                    max_col=worksheet.max_column, values_only=True))
-    return pd.DataFrame(rows, dtype=object), worksheet.title, list(names)
+        return book.worksheets[sheet]
+    if str(sheet) not in names:
+        close = difflib.get_close_matches(str(sheet), names, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'? The" if close else "the"
+        raise _fail(label, f"there is no sheet called '{sheet}'",
+                    f"{hint} sheets are {_sheet_names_words(names)}")
+    return book[str(sheet)]
+
+
+#: A cell holding a formula whose value was never saved (``<f>`` without ``<v>``).
+UNSAVED_FORMULA = object()
+
+
+def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[int, int]],
+                                                       list[str]]:
+    """The filled cells of a sheet, streamed one ``<row>`` at a time.
+
+    Returns the cells (a rectangle from A1 to the last filled row and column), the
+    (row, column) of each formula whose value was not saved, and the merged ranges.
+    Refuses, as soon as it sees one, a filled cell beyond the row or column limit.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    row_tag = f"{{{SHEET_MAIN_NS}}}row"
+    formula_tag, merge_tag = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}mergeCell"
+    book = worksheet.parent
+    found_rows: list[int] = []
+    found_cols: list[int] = []
+    values: list[object] = []
+    formulas: list[tuple[int, int]] = []
+    merged: list[str] = []
+    elements = cell_elements = 0
+    with worksheet._get_source() as source:  # noqa: SLF001 - the read-only sheet's XML
+        parser = WorkSheetParser(source, worksheet._shared_strings,  # noqa: SLF001
+                                 data_only=True, epoch=book.epoch,
+                                 date_formats=book._date_formats,  # noqa: SLF001
+                                 timedelta_formats=book._timedelta_formats)  # noqa: SLF001
+        try:
+            for _, element in iterparse(source):
+                if element.tag == merge_tag:
+                    merged.append(str(element.get("ref", "")))
+                elif element.tag == row_tag:
+                    elements += 1
+                    cell_elements += len(element)
+                    if elements > _MAX_ROW_ELEMENTS or cell_elements > MAX_CELLS:
+                        raise _fail(label, f"this sheet has more than {elements:,} rows or "
+                                    f"{cell_elements:,} cells (counting empty ones that "
+                                    "only carry formatting), far more than a table needs",
+                                    "copy just your table to a new workbook and save it "
+                                    "again, or save the sheet as 'CSV UTF-8'")
+                    number = element.get("r")
+                    parser.row_counter = int(number) if number else parser.row_counter + 1
+                    parser.col_counter = 0
+                    for cell in element:
+                        if not len(cell):
+                            continue  # formatting only: no value, no formula
+                        parsed = parser.parse_cell(cell)
+                        value = parsed["value"]
+                        if value is None and cell.find(formula_tag) is not None:
+                            value = UNSAVED_FORMULA
+                        elif value is None or (isinstance(value, str) and not value.strip()):
+                            continue
+                        row, column = parsed["row"], parsed["column"]
+                        if column > MAX_COLUMNS:
+                            raise _too_many_columns(label, row, column - 1)
+                        if row > MAX_ROWS + 1:
+                            raise _too_many_rows(label, row)
+                        if value is UNSAVED_FORMULA:
+                            formulas.append((row, column - 1))
+                        found_rows.append(row)
+                        found_cols.append(column)
+                        values.append(value)
+                    element.clear()  # an empty shell of the row stays until the end
+        except DataError:
+            raise
+        except Exception:  # noqa: BLE001 - malformed sheet XML means a damaged file
+            raise _fail(label, *_DAMAGED) from None
+    if not values:
+        return pd.DataFrame(dtype=object), formulas, merged
+    rows = np.asarray(found_rows, dtype=np.int64)
+    cols = np.asarray(found_cols, dtype=np.int64)
+    height, width = int(rows.max()), int(cols.max())
+    if height * width > MAX_CELLS:
+        raise _too_many_cells(label, height, width)
+    grid = np.full((height, width), None, dtype=object)
+    grid[rows - 1, cols - 1] = np.array(values + [None], dtype=object)[:-1]
+    return pd.DataFrame(grid, dtype=object), formulas, merged
+
+
+def _excel_problems(label: str, cells: pd.DataFrame, formulas: list[tuple[int, int]],
+                    merged: list[str]) -> None:
+    """Raise one DataError for formulas without saved values and for merged cells."""
+    from safercare.data.table import _heading, _letter
+
+    problems: list[Problem] = []
+    headings = [_heading(c) for c in cells.iloc[0]] if len(cells) else []
+    for row, column in formulas:
+        heading = headings[column] if column < len(headings) and row > 1 else ""
+        problems.append(Problem(
+            row, heading or None,
+            f"cell {_letter(column)}{row} holds a formula whose value Excel did not save",
+            "open the file in Excel, save it, and try again (Excel saves each formula's "
+            "value when it saves the file; some programs that write .xlsx files do not)"))
+    for ref in merged:
+        problems.append(Problem(
+            None, None, f"cells {ref} are merged, so only the first of them holds a value",
+            "select them in Excel and choose Home > Merge & Center > Unmerge Cells, type "
+            "the value into each cell, save, and try again"))
+    if problems:
+        raise DataError(problems, source=label)
+
+
+def _read_excel(content: bytes, label: str, sheet: str | int | None, notes: list[str]
+                ) -> tuple[pd.DataFrame, str, list[str]]:
+    book = _open_workbook(content, label)
+    try:
+        worksheet = _choose_sheet(book, label, sheet, notes)
+        cells, formulas, merged = _stream_sheet(worksheet, label)
+        _excel_problems(label, cells, formulas, merged)
+        return cells, worksheet.title, list(book.sheetnames)
+    finally:
+        book.close()
+
+
+_ENCRYPTED = "EncryptedPackage\0".encode("utf-16-le")
+
+
+def _is_encrypted_workbook(content: bytes) -> bool:
+    """True for a password-protected Office file: a compound (OLE) file whose directory
+    holds the ``EncryptedPackage`` stream (MS-OFFCRYPTO). Directory entries are 128 bytes
+    and start at multiples of 128, which rules out the name appearing by chance in data."""
+    start = content.find(_ENCRYPTED)
+    while start != -1:
+        if start % 128 == 0:
+            return True
+        start = content.find(_ENCRYPTED, start + 1)
+    return False
 
 
 def _is_blank(cells: pd.DataFrame) -> np.ndarray:
-    """True for each empty cell (nothing, or only spaces); also used by :mod:`.table`."""
-    text = cells.apply(lambda col: col.astype("string").str.strip())
-    return (text.isna() | (text == "")).to_numpy(dtype=bool)
+    """True for each empty cell (nothing, or only spaces); also used by :mod:`.table`.
+
+    The reader stores a cell of only spaces as ``""`` (CSV) or ``None`` (Excel), so this
+    is one vectorised comparison.
+    """
+    values = cells.to_numpy(dtype=object)
+    return pd.isna(values) | (values == "")
 
 
 def read_grid(source: Source, *, sheet: str | int | None = None, name: str | None = None
@@ -222,6 +538,7 @@ def read_grid(source: Source, *, sheet: str | int | None = None, name: str | Non
     notes: list[str] = []
     sheet_name: str | None = None
     sheet_names: list[str] = []
+    delimiter: str | None = None
     suffix = Path(label).suffix.lower()
     if isinstance(content, bytes) and content.startswith(b"PK\x03\x04"):
         if suffix == ".csv":
@@ -229,6 +546,11 @@ def read_grid(source: Source, *, sheet: str | int | None = None, name: str | Non
                          "read as a workbook.")
         cells, sheet_name, sheet_names = _read_excel(content, label, sheet, notes)
     elif isinstance(content, bytes) and content.startswith(b"\xd0\xcf\x11\xe0"):
+        if _is_encrypted_workbook(content):
+            raise _fail(label, "this workbook is protected with a password, so it cannot be "
+                        "read", "open it in Excel with its password, choose File > Info > "
+                        "Protect Workbook > Encrypt with Password, delete the password, "
+                        "save, and try again (or save a copy without a password)")
         raise _fail(label, "this is an older Excel 97-2003 (.xls) file, which cannot be read",
                     "open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'")
     elif isinstance(content, bytes) and content.startswith(b"%PDF"):
@@ -240,7 +562,7 @@ def read_grid(source: Source, *, sheet: str | int | None = None, name: str | Non
     else:
         if sheet is not None:
             notes.append("sheet= was ignored: a CSV file has only one sheet.")
-        cells = _read_text(content, label, notes)
+        cells, delimiter = _read_text(content, label, notes)
     if cells.size:
         blank = _is_blank(cells)
         filled_rows = (~blank).any(axis=1).nonzero()[0]
@@ -256,7 +578,8 @@ def read_grid(source: Source, *, sheet: str | int | None = None, name: str | Non
     cells = cells.reset_index(drop=True)
     cells.index = cells.index + 1  # Excel row numbers
     cells.columns = range(cells.shape[1])
-    return Grid(cells=cells, source=label, notes=notes, sheet=sheet_name, sheets=sheet_names)
+    return Grid(cells=cells, source=label, notes=notes, sheet=sheet_name, sheets=sheet_names,
+                delimiter=delimiter)
 
 
 def sheet_names(source: Source, *, name: str | None = None) -> list[str]:
@@ -267,5 +590,8 @@ def sheet_names(source: Source, *, name: str | None = None) -> list[str]:
     content, label = _take_bytes(source, name)
     if not (isinstance(content, bytes) and content.startswith(b"PK\x03\x04")):
         return []
-    _, _, names = _read_excel(content, label, None, [])
-    return names
+    book = _open_workbook(content, label)  # the sheets' names only: no sheet is read
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from safercare.data import DataError, read_table, sheet_names, table_headings
+from safercare.errors import MAX_LISTED
 
 __all__ = ["CHART_CHOICES", "UploadOutcome", "problems_table", "run_upload", "upload_widget"]
 
@@ -38,7 +39,10 @@ class UploadOutcome:
 
     Attributes:
         problems: one row per problem (row, column, value, problem, what to do), or
-            ``None`` when the data passed every check.
+            ``None`` when the data passed every check. At most
+            :data:`~safercare.errors.MAX_LISTED` problems are listed, then one row that
+            counts the rest (see :func:`problems_table`).
+        problem_count: how many problems were found in all.
         figure: the first chart (a matplotlib Figure), or ``None``.
         alt_text: the chart's plain-English description (its alt text).
         notes: things to know about how the file was read (e.g. rows sorted).
@@ -46,6 +50,7 @@ class UploadOutcome:
     """
 
     problems: pd.DataFrame | None = None
+    problem_count: int = 0
     figure: Any = None
     alt_text: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -57,11 +62,28 @@ class UploadOutcome:
         return self.problems is None
 
 
-def problems_table(error: DataError) -> pd.DataFrame:
-    """The problems of a :class:`DataError` as a table to show, blanks shown as blanks."""
-    table = error.to_frame()
+def problems_table(error: DataError, limit: int = MAX_LISTED) -> pd.DataFrame:
+    """The problems of a :class:`DataError` as a table to show, blanks shown as blanks.
+
+    A file can hold tens of thousands of problems (every row of a long column); a table
+    of them all helps no one and can stall a browser. So the first ``limit`` are listed
+    and one last row counts the rest ("… and 49,980 more"), as the error's own message
+    does.
+    """
+    table = error.to_frame().iloc[:limit]
     table["row"] = table["row"].astype("Int64")
-    return table.astype(object).where(table.notna(), "")
+    table = table.astype(object).where(table.notna(), "")
+    rest = len(error.problems) - len(table)
+    if rest > 0:
+        table.loc[len(table)] = ["", "", "", f"… and {rest:,} more problems",
+                                 "fix the ones above first: the same fix often clears the "
+                                 "rest; the full list is in the error's .problems"]
+    return table
+
+
+def _problems_outcome(error: DataError, notes: list[str] | None = None) -> UploadOutcome:
+    return UploadOutcome(problems=problems_table(error), problem_count=len(error.problems),
+                         notes=list(notes or []))
 
 
 def run_upload(
@@ -97,7 +119,7 @@ def run_upload(
             frame = read_table(content, name=filename, sheet=sheet, date=date, by=by,
                                chart=chart, dayfirst=dayfirst, **roles)
     except DataError as error:
-        return UploadOutcome(problems=problems_table(error))
+        return _problems_outcome(error)
     from safercare import spc  # imported here so this module works on its own
 
     headings = frame.attrs["columns"]
@@ -113,7 +135,7 @@ def run_upload(
     try:
         result = getattr(spc, _SPC_FUNCTION[chart])(named, **arguments)
     except DataError as error:  # the chart's own checks (e.g. too few points)
-        return UploadOutcome(problems=problems_table(error), notes=frame.attrs["notes"])
+        return _problems_outcome(error, frame.attrs["notes"])
     group = None
     if "group" in headings:
         group = named[headings["group"]].iloc[0]
@@ -245,10 +267,11 @@ def upload_widget() -> Any:
                              sheet=sheet.value)
         notes = [Markdown("\n".join(f"- {n}" for n in outcome.notes))] if outcome.notes else []
         if outcome.problems is not None:
-            show(Markdown(f"**We found {len(outcome.problems)} problem"
-                          f"{'s' if len(outcome.problems) != 1 else ''}.** Nothing in your "
-                          "file has been changed. Fix these in your spreadsheet and upload "
-                          "it again:"), outcome.problems, *notes)
+            count = outcome.problem_count
+            listed = (f" The first {MAX_LISTED} are listed." if count > MAX_LISTED else "")
+            show(Markdown(f"**We found {count:,} problem{'s' if count != 1 else ''}.**"
+                          f"{listed} Nothing in your file has been changed. Fix these in "
+                          "your spreadsheet and upload it again:"), outcome.problems, *notes)
         else:
             show(outcome.figure, Markdown(f"**What the chart shows:** {outcome.alt_text}"),
                  *notes)
