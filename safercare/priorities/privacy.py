@@ -187,6 +187,14 @@ timothy tina toby tom tommy tony tracey tracy trevor valerie vanessa vera victor
 violet vivian wayne wendy william willow yasmin yusuf zach zainab zara zoe
 """.split())
 
+# First names that are also everyday words ("Grace, dignity and respect", "Amber alerts",
+# "Will staff be trained?"): on their own, or before a capitalised word, they are not names.
+_EVERYDAY_NAMES = frozenset("""
+amber april angel bill carol chase dawn dean faith frank glen grace hazel heather holly hope
+ivy jack jan jasmine jordan joy june kay lily mark max miles pat penny poppy ray rich rob robin
+rose ruby sandy sky summer sunny sue victoria violet will willow chelsea georgia florence
+""".split())
+
 # Famous people a suggestion may name (patient safety reports and pioneers): not personal.
 _PUBLIC_FIGURES = frozenset({"florence nightingale", "mary seacole", "don berwick",
                              "donna ockenden", "robert francis", "james reason",
@@ -209,16 +217,23 @@ _TITLES = ("mr|mrs|ms|miss|mx|dr|prof|professor|doctor|sister|nurse|matron|sr|re
 # Titles that are not also ordinary words, so "mr khan" in lower case is still a name.
 _ABBREVIATED_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr", "prof", "revd", "mister",
                                  "missus"})
-_RELATIONS = (
-    r"(?:(?:my|our|his|her|their|your)\s+(?:(?:little|baby|eldest|youngest|older|younger|"
-    r"late|dear|elderly)\s+)?(?:(?:mother|father|son|daughter|sister|brother)-in-law|mum|mam|mom|mummy|mother|dad|daddy|father|son|daughter|husband|"
-    r"wife|partner|brother|sister|nan|nana|nanna|gran|granny|grandma|grandmother|grandad|"
-    r"granddad|grandpa|grandfather|grandson|granddaughter|aunt|auntie|aunty|uncle|niece|nephew|"
-    r"cousin|friend|neighbour|neighbor|boyfriend|girlfriend|fiance|fiancee|child|boy|girl|baby|"
-    r"carer|stepmum|stepdad|stepson|stepdaughter)"
-    r"|\b(?:grandad|granddad|grandpa|grandma|granny|nan|nana|auntie|aunty|uncle|baby)"
-    r"|\b(?:called|named|name\s+is|names|name's|names\s+is|i'm|i\s+am|im|this\s+is"
-    r"|signed|thanks|regards|cheers|love|from))"
+# A relationship word or "name is": the capitalised word after it is a name ("my mum Jean").
+_FAMILY = (
+    r"\b(?:my|our|his|her|their|your)\s(?:(?:little|baby|eldest|youngest|older|younger|late"
+    r"|dear|elderly)\s)?(?:(?:mother|father|son|daughter|sister|brother)-in-law|mum|mam|mom"
+    r"|mummy|mother|dad|daddy|father|son|daughter|husband|wife|partner|brother|sister|nan|nana"
+    r"|nanna|gran|granny|grandma|grandmother|grandad|granddad|grandpa|grandfather|grandson"
+    r"|granddaughter|aunt|auntie|aunty|uncle|niece|nephew|cousin|friend|neighbour|neighbor"
+    r"|boyfriend|girlfriend|fiance|fiancee|child|boy|girl|baby|carer|stepmum|stepdad|stepson"
+    r"|stepdaughter)"
+    r"|\b(?:name\sis|name's|names|names\sis)"
+)
+# A weaker cue ("called", "I'm", "from", "thanks"): the word after it counts as a name only
+# when it is a known first name, so "from Leeds" and "a drug called Humira" are not names.
+_INTRODUCTION = (
+    r"\b(?:called|named|i'm|i\sam|im|this\sis|signed|thanks"
+    r"|regards|cheers|love|from|grandad|granddad|grandpa|grandma|granny|nan|nana|auntie|aunty"
+    r"|uncle|baby)"
 )
 
 # --------------------------------------------------------------------------------------------
@@ -313,7 +328,7 @@ _DOB = re.compile(
 _STREET_STRONG = (r"(?:road|rd|street|st|avenue|ave|lane|ln|crescent|cres|grove|gardens|gdns"
                   r"|terrace|terr|square|sq|mews|boulevard|close|drive|way|court|ct|place|pl"
                   r"|walk|row|hill|rise|view|green|parade|park|vale|meadow|meadows|fields"
-                  r"|end|gate|brow|wynd|bank|croft)")
+                  r"|end|gate|brow|wynd|bank|croft|cottages|villas|mansions|buildings|yard)")
 _ADDRESS = re.compile(
     rf"(?<![\w.,:/])\d{{1,4}}[a-z]?,?\s(the\s)?((?:[a-z][a-z']+\s){{0,3}}){_STREET_STRONG}\b",
     re.IGNORECASE,
@@ -322,11 +337,16 @@ _FLAT = re.compile(r"\b(?:flat|apartment|apt)\.?\s?\d{1,4}[a-z]?\b", re.IGNORECA
 
 _NAME_TOKEN = r"([A-Za-z][A-Za-z'\-]*)"
 _TITLE_NAME = re.compile(rf"\b({_TITLES})\b\.?\s{_NAME_TOKEN}", re.IGNORECASE)
-_RELATION_NAME = re.compile(
-    rf"{_RELATIONS}\s?[,:\-]?\s?(?:is\s|was\s)?(?:called\s|named\s)?{_NAME_TOKEN}",
+_FAMILY_NAME = re.compile(
+    rf"(?:{_FAMILY})\s?[,:\-]?\s?(?:is\s|was\s)?(?:called\s|named\s)?{_NAME_TOKEN}",
     re.IGNORECASE,
 )
+_INTRODUCED_NAME = re.compile(rf"(?:{_INTRODUCTION})\s?[,:\-]?\s?(?:is\s)?{_NAME_TOKEN}",
+                              re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z']{2,}")
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s([A-Z][a-z'\-]*[a-z])\b")
+_PLACE_AFTER = re.compile(r"\s?(?:'s\s)?(?:" + "|".join(sorted(_PLACE_WORDS)) + r")\b",
+                          re.IGNORECASE)
 _NAME_AGE = re.compile(
     r"\b([A-Z][a-z]+)\s?(?:,|\()\s?(?:aged?\s)?\d{1,3}\s?(?:,|\)|years?|yrs?|months?)"
     r"|\b([A-Z][a-z]+)\s(?:aged?|is|was|who\sis)\s\d{1,3}(?:\s(?:years?|yrs?|months?|weeks?))?"
@@ -438,42 +458,59 @@ def _has_address(text: str) -> bool:
     return False
 
 
-def _is_name(word: str, *, lower_ok: bool) -> bool:
-    low = word.lower().strip("'")
-    if len(low) < 2 or low in _NOT_NAMES:
+def _mostly_capitals(text: str) -> bool:
+    """True for Title Case or ALL CAPS text, where a capital letter says nothing about names."""
+    words = _WORD.findall(text)
+    return text.isupper() or (len(words) >= 4
+                              and sum(w[0].isupper() for w in words) >= 0.8 * len(words))
+
+
+def _ordinary_word(word: str) -> bool:
+    low = word.lower()
+    return len(low) < 2 or low in _NOT_NAMES or low in _PLACE_WORDS
+
+
+def _known_name(word: str) -> bool:
+    low = word.lower()
+    return low in _FIRST_NAMES and low not in _EVERYDAY_NAMES
+
+
+def _title_then_name(title: str, word: str, capitals_mean_little: bool) -> bool:
+    """Whether ``word`` after ``title`` is a name: "Mrs Patel", "Dr A Shah", "Nurse Williams"."""
+    if title.lower() in _ABBREVIATED_TITLES:
+        # "Mr", "Dr" are not everyday words: any word that is not one is a name; so is an
+        # initial ("Dr A Shah").
+        return (len(word) == 1 and word.isupper()) or not _ordinary_word(word)
+    if _ordinary_word(word):
         return False
-    return word[0].isupper() or lower_ok or low in _FIRST_NAMES
+    if _known_name(word):
+        return True
+    # "Sister", "Nurse", "Miss" are everyday words too: the name needs a capital of its own.
+    return word[0].isupper() and not capitals_mean_little
 
 
 def _has_name(text: str) -> bool:
     text = _PUBLIC_RE.sub("someone", text)
+    capitals_mean_little = _mostly_capitals(text)
     for m in _TITLE_NAME.finditer(text):
-        title, word = m.group(1), m.group(2)
-        abbreviated = title.lower() in _ABBREVIATED_TITLES
-        if not abbreviated and not title[0].isupper() and not (
-                word[0].isupper() or word.lower() in _FIRST_NAMES):
-            continue  # "the nurse told", "my sister said": ordinary words
-        if word.lower() in _PLACE_WORDS:
-            continue
-        if _is_name(word, lower_ok=abbreviated):
+        if _title_then_name(m.group(1), m.group(2), capitals_mean_little):
             return True
-    for m in _RELATION_NAME.finditer(text):
+    for m in _FAMILY_NAME.finditer(text):
         word = m.group(1)
-        if word.lower() in _PLACE_WORDS:
-            continue
-        if _is_name(word, lower_ok=False) and (word[0].isupper() or word.lower() in _FIRST_NAMES):
+        if not _ordinary_word(word) and (
+                (word[0].isupper() and not capitals_mean_little) or _known_name(word)):
+            return True
+    for m in _INTRODUCED_NAME.finditer(text):
+        if _known_name(m.group(1)):
             return True
     for m in _FULL_NAME.finditer(text):
         first, last = m.group(1), m.group(2)
-        if (first.lower() in _FIRST_NAMES and last.lower() not in _NOT_NAMES
-                and last.lower() not in _PLACE_WORDS):
-            after = text[m.end():m.end() + 12].lower()
-            if re.match(r"^\s?(?:'s\s)?(?:" + "|".join(_PLACE_WORDS) + r")\b", after):
-                continue
-            return True
+        if _known_name(first) and not _ordinary_word(last):
+            after = text[m.end():m.end() + 12]
+            if not _PLACE_AFTER.match(after):
+                return True
     for m in _NAME_AGE.finditer(text):
-        word = m.group(1) or m.group(2) or m.group(3)
-        if word.lower() in _FIRST_NAMES:
+        if _known_name(m.group(1) or m.group(2) or m.group(3)):
             return True
     return False
 
