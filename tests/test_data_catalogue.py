@@ -76,6 +76,33 @@ def test_messy_dataset_is_never_silently_typed(name):
     assert any(p.row is not None for p in caught.value.problems)
 
 
+def test_the_data_package_validates_with_frictionless():
+    """`frictionless validate datasets/datapackage.json`, in-process: every resource, every
+    row. The messy files' number columns are described as text, which is what they hold."""
+    from frictionless import Package
+
+    report = Package(str(data.datasets_dir() / "datapackage.json")).validate()
+    errors = [(task.name, e.message) for task in report.tasks for e in task.errors]
+    assert report.valid, errors[:5]
+    for name in MESSY:
+        fields = RESOURCES[name]["schema"]["fields"]
+        assert {f["type"] for f in fields} <= {"string", "date"}
+        assert "primaryKey" not in RESOURCES[name]["schema"]
+        assert RESOURCES[name]["intended_primary_key"] == ["month"]
+
+
+@pytest.mark.parametrize("name", MESSY)
+def test_messy_dataset_is_checked_as_its_intended_types(name):
+    """Described as text, a messy number column is still checked as the integers it should
+    hold: load() reports every planted word in a number column."""
+    with pytest.raises(DataError) as caught:
+        data.load(name)
+    found = {(p.row, p.column) for p in caught.value.problems}
+    planted = {(p["row"], p["column"]) for p in RESOURCES[name]["problems"]
+               if p["kind"] in ("not_a_number", "blank")}
+    assert planted <= found
+
+
 @pytest.mark.parametrize("name", MESSY)
 def test_read_table_finds_every_planted_problem(name):
     """The planted problems (datapackage.json) are exactly what read_table reports."""

@@ -304,6 +304,9 @@ def _learner_hint(resource: dict[str, Any]) -> dict[str, Any] | None:
 def _learner_check(text: pd.DataFrame, fields: list[dict[str, Any]]) -> list[Problem]:
     """Check a messy file column by column, as a learner's file would be checked.
 
+    Each column is checked as the type it is meant to have (``intended_type``, or its
+    declared ``type``).
+
     Numbers must be filled in and be numbers (whole and not negative for integers);
     dates must be readable (day first unless the declared format is month first) and
     the first date column must form a regular series without duplicates or gaps.
@@ -312,7 +315,10 @@ def _learner_check(text: pd.DataFrame, fields: list[dict[str, Any]]) -> list[Pro
     problems: list[Problem] = []
     dated = False
     for spec in fields:
-        column, kind = spec["name"], spec.get("type", "string")
+        # A messy file's columns are described as text; intended_type is what they
+        # should hold once fixed (see safercare.synth.messy).
+        column = spec["name"]
+        kind = spec.get("intended_type", spec.get("type", "string"))
         if column not in text:
             continue
         if kind in ("integer", "number"):

@@ -86,8 +86,10 @@ def _resource(ds: Dataset, data: bytes) -> dict[str, Any]:
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "schema": ({"fields": ds.fields, "primaryKey": ds.primary_key} if ds.primary_key
-                   else {"fields": ds.fields}),
+        # A messy file's key is planted twice on purpose, so it is not declared as a key
+        # (a data package must validate); it is kept as intended_primary_key below.
+        "schema": ({"fields": ds.fields, "primaryKey": ds.primary_key}
+                   if ds.primary_key and not ds.messy else {"fields": ds.fields}),
         "licenses": [LICENCE],
         "story": ds.story,
         "grain": ds.grain,
@@ -101,6 +103,7 @@ def _resource(ds: Dataset, data: bytes) -> dict[str, Any]:
     }
     if ds.messy:
         resource["messy"] = True
+        resource["intended_primary_key"] = ds.primary_key
         resource["problems"] = ds.problems
         resource["problem_kinds"] = messy.PROBLEM_KINDS
     return resource

@@ -6,6 +6,14 @@ twice, months missing, a zero denominator. Every planted problem is listed (Exce
 number, column, kind, the text in the cell) so the loader's tests can check each one is
 reported; a few cells that look odd but are fine (a number with spaces around it)
 are listed as traps the loader must not report.
+
+In ``datapackage.json`` the number columns of a messy file are described as text
+(``string``), because that is what they are: a column of "falls" that holds "n/a" is
+not a column of integers, and the data package must validate (``frictionless
+validate``). The type each is meant to have once fixed is kept beside it as
+``intended_type``. The date column stays a date (every cell is one, day first), but
+the table's key (``month``, planted twice) is not declared as ``primaryKey``: it is
+the resource's ``intended_primary_key``.
 """
 
 from __future__ import annotations
@@ -74,6 +82,23 @@ def _messify(clean: pd.DataFrame, date: str, *, missing: list[str], duplicate: s
     return text, problems, not_problems
 
 
+_NOUNS = {"integer": "whole numbers", "number": "numbers"}
+
+
+def as_text(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A messy file's field descriptors: number columns as text, their type as intended_type."""
+    out = []
+    for spec in fields:
+        kind = spec["type"]
+        if kind not in _NOUNS:
+            out.append(spec)
+            continue
+        out.append({**spec, "type": "string", "intended_type": kind,
+                    "description": f"{spec['description']} Text in this messy copy: some "
+                    f"cells are deliberately not {_NOUNS[kind]} (intended type: {kind})."})
+    return out
+
+
 PROBLEM_KINDS = {
     "blank": "the cell is empty",
     "not_a_number": "text in a number column",
@@ -113,13 +138,13 @@ def falls_messy() -> Dataset:
         ),
         grain="one row per month, as intended",
         seed=falls.SEED,
-        fields=[
+        fields=as_text([
             fld("month", "date", "First day of the month, written day-first (dd/mm/yyyy).",
                 unit="month", format=DATE_FORMAT),
             *geography.key_fields("ward_id"),
             fld("falls", "integer", "Inpatient falls reported.", unit="falls"),
             fld("occupied_bed_days", "integer", "Occupied bed days.", unit="bed days"),
-        ],
+        ]),
         frame=frame,
         sources=[cite("rcp2015naif", "the underlying rate (see the falls dataset)")],
         messy=True,
@@ -159,14 +184,14 @@ def sepsis_messy() -> Dataset:
         ),
         grain="one row per month, as intended",
         seed=sepsis.SEED,
-        fields=[
+        fields=as_text([
             fld("month", "date", "First day of the month, written day-first (dd/mm/yyyy).",
                 unit="month", format=DATE_FORMAT),
             *geography.key_fields("trust_id"),
             fld("patients_eligible", "integer", "Patients who met the screening criteria.",
                 unit="patients"),
             fld("patients_screened", "integer", "Patients screened.", unit="patients"),
-        ],
+        ]),
         frame=frame,
         sources=[cite("nhse2015sepsis", "the measure (see the sepsis_screening dataset)")],
         messy=True,
