@@ -110,6 +110,11 @@ def test_widgets_are_labelled_ignored_and_followed_by_a_static_view(n):
     cells = _code(_nb(n))
     widgets = 0
     for i, cell in enumerate(cells):
+        explorer = any('class="sc-explore"' in "".join(o.get("data", {}).get("text/html", ""))
+                       for o in cell.outputs)
+        if explorer:  # responds in the book too; its HTML holds every state, so it is checked
+            widgets += 1
+            assert "hide-input" in _tags(cell)
         if any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                for o in cell.outputs):
             widgets += 1
@@ -150,7 +155,10 @@ def test_at_least_two_exercises_each_with_a_check_and_a_hidden_solution(n):
     assert [t.split(":")[0] for t in found.values()] == [f"{n}.{k}" for k in
                                                           range(1, len(found) + 1)]
     for label in found:
-        solution = re.search(r":::\{solution\} " + re.escape(label) + r"\n:class: dropdown", text)
+        # a plain solution, or a gated one (solution-start/-end) holding a cell whose words
+        # come from the result
+        solution = re.search(r":::\{solution(?:-start)?\} " + re.escape(label)
+                             + r"\n:class: dropdown", text)
         assert solution, label
     checks = [c for c in _code(nb) if "check_" in c.source and "hide-input" not in _tags(c)]
     assert len(checks) >= len(found)

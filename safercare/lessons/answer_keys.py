@@ -46,6 +46,10 @@ def expected_answers() -> dict[str, Any]:
         "7.2 naive change (%)": 100 * ba["programme_change"],
         "7.2 programme's own change (%)": 100 * ba["effect_change"],
         "7.3 balancing measure": "c",
+        "7.4 placebo false alarms (Poisson, placebo)": (
+            l7._before_after().placebos.summary["poisson_false_positives"],
+            l7._before_after().placebos.summary["placebo_false_positives"]),
+        "7.5 what dates a change": "b",
     }
 
 
@@ -72,8 +76,69 @@ def _rule_length(profile: str, rule: str) -> Callable[[], str]:
     return value
 
 
+def _lessons_5_7(key: str) -> Callable[[], str]:
+    """A value of lessons 5-7's answer key, as a page prints it."""
+    def value() -> str:
+        a = expected_answers()
+        words: dict[str, Callable[[], str]] = {
+            "l5-board-percent": lambda: f"{a['5.1 board chance (%)']:.0f}%",
+            "l5-board-year-percent": lambda: f"{a['5.1 streak in a year (%)']:.0f}%",
+            "l5-first-signal": lambda: f"{a['5.2 first improvement signal']:%d %B %Y}",
+            "l5-first-signal-iso": lambda: f"{a['5.2 first improvement signal']:%Y-%m-%d}",
+            "l5-cases-until-signal": lambda: str(a["5.2 cases until the signal"]),
+            "l5-incidents-verdict": lambda: str(a["5.3 serious incidents verdict"]),
+            "l6-outlier": lambda: str(a["6.1 above the upper limit"][0]),
+            "l6-rank-unit": lambda: str(a["6.2 rank unit"]),
+            "l6-rank-lower": lambda: str(a["6.2 rank interval"][0]),
+            "l6-rank-upper": lambda: str(a["6.2 rank interval"][1]),
+            "l6-practices-plain": lambda: str(
+                a["6.3 practices outside (unadjusted, adjusted)"][0]),
+            "l6-practices-adjusted": lambda: str(
+                a["6.3 practices outside (unadjusted, adjusted)"][1]),
+            "l7-rtm-percent": lambda: f"{a['7.1 regression to the mean (%)']:.0f}",
+            "l7-naive-percent": lambda: f"{a['7.2 naive change (%)']:.0f}",
+            "l7-effect-percent": lambda: "{:.0f}".format(a["7.2 programme's own change (%)"]),
+            "l7-placebo-poisson": lambda: str(
+                a["7.4 placebo false alarms (Poisson, placebo)"][0]),
+            "l7-placebo-placebo": lambda: str(
+                a["7.4 placebo false alarms (Poisson, placebo)"][1]),
+            "l7-placebo-interval": lambda: "{:+.0%} to {:+.0%}".format(
+                *(x - 1 for x in l7._before_after().summary["placebo_interval"])),
+            "l7-poisson-interval": lambda: "{:+.0%} to {:+.0%}".format(
+                *(x - 1 for x in l7._before_after().summary["poisson_interval"])),
+        }
+        return words[key]()
+    return value
+
+
+_L57_KEYS = ("l5-board-percent", "l5-board-year-percent", "l5-first-signal",
+             "l5-first-signal-iso", "l5-cases-until-signal", "l5-incidents-verdict",
+             "l6-outlier", "l6-rank-unit", "l6-rank-lower", "l6-rank-upper",
+             "l6-practices-plain", "l6-practices-adjusted", "l7-rtm-percent",
+             "l7-naive-percent", "l7-effect-percent", "l7-placebo-poisson",
+             "l7-placebo-placebo", "l7-placebo-interval", "l7-poisson-interval")
+
+@lru_cache(maxsize=1)
+def _lesson4() -> dict[str, Any]:
+    from safercare import data, spc
+    from safercare.games import board_report, funnel_experiment, measures
+    from safercare.lessons import tampering as l4
+
+    heron = measures.falls_rate(data.load("falls"), ward_id="C07-AT1-W2")
+    months = board_report.rag_table(heron, value="rate", date="month", target=6.6,
+                                    direction="lower")
+    chart = spc.u_chart(heron, numerator="falls", denominator="occupied_bed_days",
+                        date="month", multiplier=1000, direction="lower", target=6.6)
+    summary = funnel_experiment.funnel_summary(funnel_experiment.funnel_experiment(200,
+                                                                                   seed=1993))
+    ratio = float(summary.set_index("rule").loc[2, "spread_vs_rule_1"])
+    return {"looks": l4.looks_words(months), "chart": chart.describe(),
+            "rule2": f"{ratio:.2f} times rule 1's spread"}
+
+
 #: Every value a page may print with ``{course}`key```, by key.
 BOOK_WORDS: dict[str, Callable[[], str]] = {
+    **{key: _lessons_5_7(key) for key in _L57_KEYS},
     "mdc-shift-length": _rule_length("mdc", "shift"),
     "mdc-trend-length": _rule_length("mdc", "trend"),
     "nhsr-shift-length": _rule_length("nhsr", "shift"),
@@ -85,6 +150,9 @@ BOOK_WORDS: dict[str, Callable[[], str]] = {
     "l3-sepsis-story": lambda: _plain(next(
         line for line in _lesson3()["l3"].spc_story(_lesson3()["charts"]).splitlines()
         if "Sepsis" in line)).lstrip("- "),
+    "l4-heron-looks": lambda: _lesson4()["looks"],
+    "l4-heron-chart": lambda: _lesson4()["chart"],
+    "l4-rule2-spread": lambda: _lesson4()["rule2"],
     "l3-falls-story": lambda: _plain(next(
         line for line in _lesson3()["l3"].spc_story(_lesson3()["charts"]).splitlines()
         if "Falls" in line)).lstrip("- "),

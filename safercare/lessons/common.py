@@ -9,6 +9,7 @@ the lesson makes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import display
 
 from safercare import data
@@ -180,3 +182,48 @@ class _Words:
 
     def __repr__(self) -> str:
         return "In words: " + self.text
+
+
+class Table:
+    """A table as a reader should see it: no pandas row numbers, counts as whole numbers.
+
+    Notebooks show it as HTML (a caption-free table with one header row); its plain-text form,
+    which tests compare, is the same table as text, so nothing depends on a memory address.
+    """
+
+    def __init__(self, frame: pd.DataFrame, integers: Sequence[str] = ()) -> None:
+        self.frame = frame.reset_index(drop=True)
+        whole = [c for c in self.frame.columns if c in integers or _whole_numbers(self.frame[c])]
+        self.integers = whole
+
+    def _formatted(self) -> pd.DataFrame:
+        out = self.frame.copy()
+        for column in self.integers:
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+        for column in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[column]):
+                monthly = bool((out[column].dropna().dt.day == 1).all())
+                out[column] = out[column].dt.strftime("%b %Y" if monthly else "%d %b %Y")
+        return out
+
+    def _repr_html_(self) -> str:
+        shown = self._formatted()
+        # ids from the content, so the saved notebook does not change on every run
+        uid = hashlib.sha1(shown.to_csv().encode()).hexdigest()[:10]
+        return shown.style.hide(axis="index").set_uuid(uid).to_html()
+
+    def __repr__(self) -> str:
+        return self._formatted().to_string(index=False)
+
+
+def _whole_numbers(column: pd.Series) -> bool:
+    """True for a numeric column whose values are all whole numbers (a count)."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return False
+    values = column.dropna()
+    return bool(len(values)) and bool((values == values.round()).all())
+
+
+def show_table(frame: pd.DataFrame, integers: Sequence[str] = ()) -> Table:
+    """Show ``frame`` without row numbers and with counts as whole numbers (the cell's value)."""
+    return Table(frame, integers)
