@@ -10,6 +10,7 @@ axe-core: no serious or critical findings are allowed.
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -18,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -69,8 +71,10 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _serve(facilitator: bool, db: Path) -> Iterator[str]:
-    """Serve a page exactly as a facilitator would (the package's Voilà command line)."""
+def _serve(facilitator: bool, db: Path, pids: list[int] | None = None) -> Iterator[str]:
+    """Serve a page exactly as a facilitator would (the package's Voilà command line).
+
+    ``pids`` (if given) receives the Voilà server's process id."""
     port = _free_port()
     command, env = voila_command(facilitator, port=port)
     assert command[3] == str(APPS / ("priorities-facilitator.ipynb" if facilitator
@@ -79,6 +83,8 @@ def _serve(facilitator: bool, db: Path) -> Iterator[str]:
     log = open(db.with_suffix(f".{port}.log"), "w")  # noqa: SIM115 - closed in finally
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}/"
+    if pids is not None:
+        pids.append(process.pid)
     try:
         _wait_until_ready(url, process)
         yield url
@@ -197,6 +203,125 @@ def test_the_facilitator_page_is_accessible(offline_page, facilitator_url):
     page = offline_page.page
     _open(page, facilitator_url, "Make groups for the next round")
     page.get_by_role("button", name="Make groups for the next round").click()
-    page.get_by_text("Round 1 groups").wait_for()
+    page.get_by_text("Round 1 groups (P = patient").wait_for()
+    page.get_by_label("How many voting codes").fill("3")
+    page.get_by_role("button", name="Make voting codes to print").click()
+    page.get_by_text("Made 3 voting codes").wait_for()
     issues = _serious(page)
     assert not issues, "serious or critical accessibility findings:\n" + "\n".join(issues)
+
+
+# -- sending, saved, NOT saved -----------------------------------------------------------------
+
+#: Records every text that each status line shows, in order, from now on (a MutationObserver,
+#: so the brief "Sending…" between click and answer is caught too).
+_WATCH_STATUS = """() => {
+  window.scStatus = [];
+  for (const line of document.querySelectorAll('.sc-status')) {
+    new MutationObserver(() => {
+      const text = line.innerText.trim();
+      if (text && window.scStatus[window.scStatus.length - 1] !== text) {
+        window.scStatus.push(text);
+      }
+    }).observe(line, {childList: true, subtree: true, characterData: true});
+  }
+}"""
+
+
+def test_a_send_shows_sending_then_the_receipt_the_store_returned(offline_page, workshop_url,
+                                                                  app_db):
+    page = offline_page.page
+    _open(page, workshop_url, "Send my idea")
+    page.evaluate(_WATCH_STATUS)
+    page.get_by_role("radio", name="A member of staff").first.check()
+    page.get_by_label("Your idea").fill("Teach safe handover between shifts")
+    page.get_by_role("button", name="Send my idea").click()
+    page.get_by_text("Your idea has been saved").wait_for()
+    seen = page.evaluate("window.scStatus")
+    stored = PrioritiesStore(app_db).suggestions().set_index("text")
+    receipt = f"I{stored.at['Teach safe handover between shifts', 'id']}-"
+    assert seen[0] == "Sending…" and receipt in seen[-1], seen
+    assert page.get_by_label("Your idea").input_value() == ""
+
+
+@pytest.fixture()
+def lone_server(tmp_path: Path) -> Iterator[tuple[str, int]]:
+    """A workshop page on its own server (a test may kill its kernel)."""
+    db = tmp_path / "alone.sqlite3"
+    PrioritiesStore(db).add_topic(FALLS)
+    pids: list[int] = []
+    for url in _serve(False, db, pids):
+        yield url, pids[0]
+
+
+def test_a_dead_kernel_shows_sending_then_not_saved_never_saved(offline_page, lone_server):
+    url, voila_pid = lone_server
+    page = offline_page.page
+    _open(page, url, "Send my idea")
+    kernels = [p for p in psutil.Process(voila_pid).children(recursive=True)
+               if "ipykernel" in " ".join(p.cmdline())]
+    assert len(kernels) == 1
+    kernels[0].send_signal(signal.SIGKILL)  # the page's own kernel, which this test started
+    kernels[0].wait(timeout=10)
+    page.evaluate(_WATCH_STATUS)
+    page.get_by_role("radio", name="A member of staff").first.check()
+    page.get_by_label("Your idea").fill("Teach safe handover at night")
+    page.get_by_role("button", name="Send my idea").click()
+    page.get_by_text("Sending…").wait_for(timeout=2_000)
+    page.get_by_text("No answer from the workshop computer").wait_for(timeout=30_000)
+    seen = page.evaluate("window.scStatus")
+    assert seen[0] == "Sending…" and not any("saved." in s.lower() for s in seen), seen
+    assert "NOT been saved" in seen[-1]
+    assert page.get_by_label("Your idea").input_value() == "Teach safe handover at night"
+    issues = _serious(page)
+    assert not issues, "accessibility findings:\n" + "\n".join(issues)
+
+
+def test_a_failed_save_says_not_saved_and_keeps_the_words(offline_page, lone_server, tmp_path):
+    url, _ = lone_server
+    db = tmp_path / "alone.sqlite3"
+    page = offline_page.page
+    _open(page, url, "Send my idea")
+    page.evaluate(_WATCH_STATUS)
+    page.get_by_role("radio", name="A patient or carer").first.check()
+    box = page.get_by_label("Your idea")
+    box.fill("Explain my medicines before I go home")
+    page.get_by_role("button", name="Send my idea").click()
+    page.get_by_text("Your idea has been saved").wait_for()
+    # The file goes away mid-workshop (a USB stick pulled out, a sync tool moving it): a
+    # folder now stands where the database was, so the next save cannot be made.
+    moved = db.rename(tmp_path / "moved-away.sqlite3")
+    db.mkdir()
+    box.fill("Check my allergies every time")
+    page.get_by_role("button", name="Send my idea").click()
+    page.get_by_text("Your idea has NOT been saved").wait_for()
+    seen = page.evaluate("window.scStatus")
+    assert seen[0] == "Sending…" and "has been saved" in seen[1], seen
+    assert seen[2] == "Sending…" and "could not be opened" in seen[-1], seen
+    assert "Your words are still in the box" in seen[-1]
+    assert box.input_value() == "Check my allergies every time"
+    issues = _serious(page)
+    assert not issues, "accessibility findings:\n" + "\n".join(issues)
+    db.rmdir()
+    moved.rename(db)
+    assert PrioritiesStore(db).suggestions()["text"].tolist() == [
+        "Explain my medicines before I go home"]
+
+
+def test_a_broken_database_gives_one_plain_message_not_a_cell_error(offline_page, tmp_path):
+    db = tmp_path / "notes.sqlite3"
+    db.write_text("Bring biscuits for the workshop\n" * 20)
+    before = db.read_bytes()
+    for url in _serve(False, db):
+        page = offline_page.page
+        page.goto(url, wait_until="load", timeout=60_000)
+        page.get_by_text("this page cannot take ideas or votes right now").wait_for(
+            timeout=60_000)
+        text = page.locator("body").inner_text()
+        assert "this file is not a database" in text
+        assert "There was an error" not in text and "Traceback" not in text
+        assert page.get_by_role("button", name="Send my idea").count() == 0
+        page.locator("[role=main]").wait_for(state="attached", timeout=10_000)
+        issues = _serious(page)
+        assert not issues, "accessibility findings:\n" + "\n".join(issues)
+    assert db.read_bytes() == before

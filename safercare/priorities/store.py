@@ -20,6 +20,26 @@ Append-only
     into a topic adds a *link*; a later link for the same suggestion supersedes an earlier one,
     and both stay in the file, so the original words are always traceable.
 
+A save that fails says so
+    A confirmation ("Your idea has been saved. Your receipt is I12-4F2A.") is written only
+    after ``COMMIT`` returned, from the committed row (its number and the start of its id).
+    Anything that stops a save — a full disk, a read-only or vanished file, a damaged file,
+    text that cannot be encoded (a lone surrogate from a broken paste), a file busy for too
+    long — becomes a :class:`StoreError` (a :class:`~safercare.errors.DataError`) with plain
+    words, and :meth:`PrioritiesStore.submit_suggestion` and
+    :meth:`~PrioritiesStore.cast_vote` return it as "… has NOT been saved, because …".
+
+Opening checks the file and never overwrites it
+    A folder, a file that is not SQLite, a SQLite file of something else, a damaged file
+    (``PRAGMA quick_check``) and one that cannot be written are each refused with one
+    :class:`StoreError` before anything is written; the file is left byte for byte.
+
+One vote per voting code
+    :meth:`PrioritiesStore.issue_vote_codes` makes one-time codes for the facilitator to
+    print; only a keyed hash of each is stored. Once codes exist, a vote needs an unused one,
+    and its use is stored in the ballot's own transaction, so a code counts once however
+    often it is sent. Codes do not say who anyone is.
+
 Where the file lives
     In exactly one place: :func:`default_db_path`, which reads the environment variable
     ``SAFERCARE_PRIORITIES_DB`` (:data:`DB_ENV_VAR`) and otherwise uses

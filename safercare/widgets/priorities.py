@@ -8,13 +8,19 @@ Three views over one :class:`~safercare.priorities.store.PrioritiesStore`:
 * :class:`ResultsView` — the projector screen: the ranking with each constituency counted
   equally, and who has taken part;
 
-and :class:`FacilitatorView` for the shortlist, the workshop groups, the groups' rankings and
-the CSV export. :func:`workshop_app` and :func:`facilitator_app` put them together.
+and :class:`FacilitatorView` for the shortlist, voting codes to print, the workshop groups,
+the groups' rankings and the CSV export. :func:`workshop_app` and :func:`facilitator_app` put
+them together.
 
 Serve them with Voilà, no code shown and nothing fetched from the internet::
 
     python -m safercare.widgets.priorities --db workshop.sqlite3             # participants
     python -m safercare.widgets.priorities --db workshop.sqlite3 --facilitator --port 8867
+
+Every send goes through :class:`safercare.widgets.capture.Sender`: the page says
+"Sending…" (in the browser itself, so a dead kernel can never look like a success), then the
+confirmation and receipt the store returned, or that it was NOT saved and why, with the words
+left in the box. A database that cannot be used gives one plain message instead of the forms.
 
 The widgets compute nothing: the store screens and saves, :mod:`safercare.priorities.scoring`
 ranks. Every piece of text that came from a person is passed through :func:`html.escape`
@@ -539,7 +545,7 @@ class FacilitatorView:
             "(P = patient or carer, S = staff)</caption><tbody>"
             f"{rows}</tbody></table></div>"
         )
-        return Sent(True, f"Round {len(self.allocations)} groups made and recorded.")
+        return Sent(True, f"Made and recorded the groups for round {len(self.allocations)}.")
 
     def _shortlist(self) -> list[str]:
         topics = self.store.topics()
