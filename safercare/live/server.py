@@ -102,10 +102,11 @@ FACILITATOR_LIMITS = RoomLimits(max_pages=5)
 class RoomKernelManager(AsyncMappingKernelManager):
     """Jupyter server's kernel manager with a ceiling on how many kernels it holds.
 
-    Kernels being started count towards the ceiling as soon as they are asked for, so a burst
-    of page loads cannot overshoot it. Beyond it, :meth:`start_kernel` raises HTTP 503, which
-    Voilà shows as the template's plain ``503.html`` page. Culling (``cull_idle_timeout``,
-    ``cull_interval``, ``cull_connected``) is the parent class's.
+    Kernels being started count towards the ceiling as soon as they are asked for, and kernels
+    being shut down until their process has gone, so a burst of page loads cannot overshoot
+    it. Beyond it, :meth:`start_kernel` raises HTTP 503, which Voilà shows as the template's
+    plain ``503.html`` page. Culling (``cull_idle_timeout``, ``cull_interval``,
+    ``cull_connected``) is the parent class's.
     """
 
     max_kernels = Integer(ROOM_LIMITS.max_pages, config=True,
@@ -114,10 +115,11 @@ class RoomKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._starting: set[str] = set()
+        self._stopping: set[str] = set()
 
     def held(self) -> int:
-        """How many kernels are running or being started."""
-        return len(set(self._kernels) | self._starting)
+        """How many kernels are running, being started or being shut down."""
+        return len(set(self._kernels) | self._starting | self._stopping)
 
     async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None,
                            **kwargs: Any) -> str:
@@ -134,6 +136,14 @@ class RoomKernelManager(AsyncMappingKernelManager):
             return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
         finally:
             self._starting.discard(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        """Shut a kernel down; it counts towards the ceiling until its process has ended."""
+        self._stopping.add(kernel_id)
+        try:
+            await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self._stopping.discard(kernel_id)
 
 
 def is_local(ip: str) -> bool:
@@ -352,7 +362,7 @@ def _open(app: LiveApp, path: Path) -> None:
     try:
         app.open_data(path)  # type: ignore[misc]
     except DataError as error:
-        raise LiveServerError(f"Cannot use the data file {path}:\n{error}") from None
+        raise LiveServerError(str(error)) from None  # it names the file and what to do
     except OSError as error:
         raise LiveServerError(
             f"Cannot open the data file {path}: {error.strerror or error}. Check the file, or "
