@@ -174,12 +174,10 @@ def test_widgets_have_labelled_controls():
 
     from safercare.lessons import comparing_fairly, did_it_work, rare_events
 
+    # The rank, "days since" and regression-to-the-mean explorers are precomputed
+    # explorations (safercare.widgets.explore), tested in tests/test_lessons_5_7.py.
     made = [
-        comparing_fairly.rank_explorer(numerator=[5, 9, 4], denominator=[60, 60, 60],
-                                       unit=["a", "b", "c"], replicates=50),
         comparing_fairly.live_comparison(),
-        rare_events.days_since_explorer(),
-        did_it_work.regression_to_mean_explorer(replicates=50),
         rare_events.live_rare_events(),
         did_it_work.live_regression_to_mean(),
     ]
