@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -89,15 +90,27 @@ def test_widget_benchmark_finds_controls_in_nested_boxes_and_changes_each():
     assert all(v for v in bench.change_values(pick, 7))  # never an empty choice
 
 
-def test_widget_benchmark_runs_in_a_kernel_and_sees_the_figures():
+def test_widget_benchmark_finds_the_lesson_widgets():
     bench = _load_widget_speed()
-    rows, facts = bench.run(changes=1, only=["funnel_explorer"])
+    found = [name for module in bench.lesson_modules()
+             for name, _ in bench.widget_factories(module)]
+    assert len(found) >= 5 and len(set(found)) == len(found)
+
+
+def test_widget_benchmark_runs_in_a_kernel_and_sees_the_figures(monkeypatch):
+    bench = _load_widget_speed()
+    here = str(Path(__file__).parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (here, os.environ.get("PYTHONPATH")) if p))
+    rows, facts = bench.run(changes=2, modules=["widget_speed_sample"])
     assert facts["backend"] == "inline"
-    controls = [row for row in rows if not row.control.startswith("(")]
-    assert {row.control.split()[0] for row in controls} == {"IntSlider", "SelectMultiple"}
-    for row in controls:
-        assert row.widget == "funnel_explorer" and not row.errors
-        assert len(row.times_ms) == 1 and row.times_ms[0] > 0
-        assert row.figures == 1 and row.unlabelled == 0  # the redraw rendered one PNG
+    by_control = {row.control.split()[0]: row for row in rows}
+    assert set(by_control) == {"(build,", "IntSlider", "Checkbox", "Text", "Button"}
+    for kind in ("IntSlider", "Checkbox", "Button"):
+        row = by_control[kind]
+        assert row.widget == "sample_explorer" and not row.errors
+        assert len(row.times_ms) == len(row.cpu_ms) == 2 and min(row.times_ms) > 0
+        assert row.figures == 2 and row.unlabelled == 0  # each change rendered one PNG
+    assert by_control["Text"].figures == 0 and "read when a button" in by_control["Text"].note
     table = bench.format_table(rows)
-    assert table.count("\n") == len(rows) + 1 and "funnel_explorer" in table
+    assert table.count("\n") == len(rows) + 1 and "sample_explorer" in table
