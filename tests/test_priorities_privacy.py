@@ -4,9 +4,9 @@
 that must be refused and ordinary ones that must be accepted. Its ``split`` column says how each
 case was used: ``dev`` cases were written first and the rules were written against them;
 ``heldout`` cases (about 30%, chosen by a hash of the text) were written at the same time and
-scored only once the rules were done; ``round2`` cases were written after that first version of
-the rules; ``round3`` cases after the last change to them. ``benchmarks/privacy_screen.py``
-prints the figures for each.
+scored once the first version of the rules was done; ``round2`` cases were written after that
+first version, ``round3`` after the second. Each was scored once before any rule changed in
+its light (``benchmarks/privacy_screen.py`` gives those first scores and prints today's).
 """
 
 from __future__ import annotations
@@ -247,6 +247,7 @@ def test_refusal_messages_are_at_a_reading_age_of_about_11(reasons):
         ("+44 (0)20 7946 0958", "phone", "phone number"),
         ("ring 07700\u2013900\u2013123", "phone", "phone number"),
         ("0044 7700 900 123", "phone", "phone number"),
+        ("07700 900123 any time", "phone", "phone number"),
         # postcodes
         ("I live at SW1A  1AA", "postcode", "postcode"),
         ("postcode ls14ap", "postcode", "postcode"),
@@ -266,6 +267,11 @@ def test_refusal_messages_are_at_a_reading_age_of_about_11(reasons):
         ("my mum Jean Smith fell", "name", "name"),
         ("Edna, 88, was not fed", "name", "name"),
         ("mr khan needs help", "name", "name"),
+        ("Dr A Patel ignored us", "name", "name"),            # an initial after a title
+        ("Mr J. Smith in bed 2", "name", "name"),
+        ("her name is Rose Evans", "name", "name"),
+        ("Staff nurse Hannah was lovely", "name", "name"),
+        ("From Sharon (carer)", "name", "name"),
         # addresses
         ("we live at 12 Acacia Avenue", "address", "home address"),
         ("flat 3 has no lift", "address", "home address"),
@@ -334,6 +340,18 @@ def test_several_details_are_all_named():
         "my dad is 84 and was sent home at 3am",
         "Babies born before 37 weeks need extra checks",
         "2 doses on the way to theatre",
+        # helplines and switchboards (03, 08 numbers) belong to organisations, not people
+        "Call the carers line on 0800 123 4567",
+        "The switchboard is 0300 123 1234",
+        # words after weak cues, everyday first names, Title Case
+        "Patients transferred from Pinderfields wait hours",
+        "a drug called Humira",
+        "UNICEF Baby Friendly Initiative",
+        "Amber Alert System On The Wards",
+        "My Mum And Dad Were Both Ignored",
+        "I'm worried about my dad",
+        "Will staff be trained in sepsis?",
+        "Florence Nightingale used charts",
     ],
 )
 def test_ordinary_suggestions_that_look_like_details_are_accepted(text):

@@ -36,7 +36,9 @@ minus sign …) becomes ``-``, curly quotes become straight ones, and runs of sp
   user name (not a common word) and the part after it like a mail domain, so that "leaflets at
   nhs.uk" is not an email;
 * a **UK phone number** (``phone``): 0 and 9 or 10 more digits, or +44 / 0044 (with an optional
-  "(0)") and 9 or 10 digits, in any grouping, with brackets round the area code;
+  "(0)") and 9 or 10 digits, in any grouping, with brackets round the area code. Only numbers
+  that ring a person (landlines 01 and 02, mobiles 07) are refused: 03, 05, 08 and 09 numbers
+  belong to organisations, such as a helpline a suggestion may mention;
 * a **UK postcode** (``postcode``, the Royal Mail format, e.g. "LS1 4AP", "SW1A 1AA", any case,
   with no space, two spaces or a dash). "ward C5 2nd floor" is not a postcode: a lower-case
   ordinal ("2nd") or a word such as "ward", "bay" or "room" just before it rules it out;
@@ -373,15 +375,19 @@ def is_valid_nhs_number(digits: str) -> bool:
     return check == int(d[9])
 
 
-def _uk_phone_digits(raw: str, digits: str) -> bool:
+def _uk_national_number(raw: str, digits: str) -> str | None:
+    """The national number (no leading 0) when ``raw`` is written as a UK phone number."""
     if not _PHONE_ALLOWED.match(raw):
-        return False
+        return None
     if raw.startswith("+") or digits.startswith("0044"):
         rest = digits[4:] if digits.startswith("0044") else digits[2:]
-        if "(0)" in raw.replace(" ", ""):
-            rest = rest[1:] if rest.startswith("0") else rest
-        return len(rest) in (9, 10) and rest[0] != "0"
-    return raw.lstrip("( ").startswith("0") and len(digits) in (10, 11) and digits[1] != "0"
+        if "(0)" in raw.replace(" ", "") and rest.startswith("0"):
+            rest = rest[1:]
+    elif raw.lstrip("( ").startswith("0") and len(digits) in (10, 11):
+        rest = digits[1:]
+    else:
+        return None
+    return rest if len(rest) in (9, 10) and rest[0] != "0" else None
 
 
 def _number_kinds(text: str) -> set[str]:
@@ -401,10 +407,14 @@ def _number_kinds(text: str) -> set[str]:
             found.add("chi_number")
         elif valid and (groups == [3, 3, 4] or _NHS_CONTEXT.search(before + after)):
             found.add("nhs_number")  # written as an NHS number, even if it could be dialled
-        elif _uk_phone_digits(raw, digits):
+        elif (national := _uk_national_number(raw, digits)) and national[0] in "127":
             found.add("phone")
         elif valid:
             found.add("nhs_number")
+        elif national:
+            # 01, 02 and 07 numbers ring people; 03, 05, 08 and 09 numbers belong to
+            # organisations (helplines, switchboards), which a suggestion may give.
+            continue
         elif 9 <= n <= 11 and (_NHS_CONTEXT.search(before) or _NHS_CONTEXT.search(after)):
             found.add("nhs_number")
         elif n <= 12 and len(groups) <= 4:
