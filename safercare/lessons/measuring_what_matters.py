@@ -1,4 +1,11 @@
-"""Lesson 1, *Measuring what matters*: its exercise checks and its measure builder.
+"""Lesson 1, *Measuring what matters*: its exercise checks, its measure builder, the
+choices for sorting measures and the counting game's incident cards.
+
+The measure builder and the measure choices are
+:class:`~safercare.widgets.explore.Explorer` objects: every state is computed when the
+notebook runs, and the page (the book or JupyterLab) only switches between them, so they
+respond with no kernel. The incident cards (:func:`incident_cards_markdown`) are written
+into the book by ``python -m safercare.lessons.pages``.
 """
 
 from __future__ import annotations
@@ -6,21 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-import ipywidgets as w
 import pandas as pd
-from IPython.display import Markdown
 
-from safercare.errors import DataError
+from safercare.errors import DataError, Problem
 from safercare.games import measures
 from safercare.lessons.common import (
     NOT_YET,
-    WIDE,
     Feedback,
     is_blank,
     normalise,
-    show_error,
-    show_in,
 )
+from safercare.widgets.explore import Choice, Explorer, Toggle, View
 
 #: Measures for a falls project and their type (the answer key for exercise 1.1).
 MEASURE_TYPES: dict[str, str] = {
@@ -154,44 +157,177 @@ def check_fall_count(answer: object, question: str = "a",
                            f"match the definition: {measures.describe_definition(definition)}")
 
 
-_LAYOUT = w.Layout(width="auto")
+# ------------------------------------------------------------------ incident cards
+#: The counting game's 12 cards, drawn from the measure builder's incidents: (how many,
+#: who fell, how, the harm grades allowed). The first matching reports by date are used.
+CARD_MIX: tuple[tuple[int, str, str, tuple[str, ...]], ...] = (
+    (3, "patient", "witnessed", ("no harm", "low harm")),
+    (1, "patient", "witnessed", ("moderate harm",)),
+    (3, "patient", "found on floor", ("no harm", "low harm")),
+    (1, "patient", "found on floor", ("moderate harm",)),
+    (2, "patient", "assisted", ("no harm", "low harm")),
+    (1, "visitor", "witnessed", measures.HARM_GRADES),
+    (1, "staff", "witnessed", measures.HARM_GRADES),
+)
+
+#: How each kind of report reads on a card ({ward} and {harm} are filled in).
+_CARD_TEXT = {
+    ("patient", "witnessed"): "A patient stood up from the bed, lost their balance and fell. "
+                              "A nurse saw it happen.",
+    ("patient", "found on floor"): "A patient was found on the floor beside the bed. Nobody "
+                                   "saw how they got there.",
+    ("patient", "assisted"): "A patient's legs gave way while walking with a healthcare "
+                             "assistant, who lowered them gently to the floor.",
+    ("visitor", "witnessed"): "A visitor slipped on a wet floor in the ward corridor and fell. "
+                              "A nurse saw it happen.",
+    ("staff", "witnessed"): "A nurse tripped over a drip stand cable and fell. A colleague "
+                            "saw it happen.",
+}
+
+#: The three answers from the lesson's meeting, applied to the cards.
+MEETING_DEFINITIONS: dict[str, measures.FallDefinition] = {
+    "Ward manager": measures.FallDefinition(),
+    "Risk team": measures.FallDefinition(include_assisted=True, people=measures.PEOPLE),
+    "Patient safety lead": measures.FallDefinition(min_harm="moderate harm"),
+}
 
 
-def measure_builder(incidents: pd.DataFrame | None = None) -> w.VBox:
-    """Choose what counts as a fall and see the year's count and its monthly pattern."""
+def incident_cards(incidents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The 12 incident reports of the counting game, in card order (see :data:`CARD_MIX`).
+
+    They are real rows of the measure builder's synthetic year, so a definition counts the
+    cards the same way the builder counts the year. Adds ``card`` (1 to 12) and ``text``.
+    """
     incidents = measures.synthetic_falls() if incidents is None else incidents
-    floor = w.Checkbox(value=True, description="Count people found on the floor (unwitnessed)",
-                       tooltip="Tick to count falls that nobody saw", style=WIDE,
-                       layout=_LAYOUT)
-    assisted = w.Checkbox(value=False, description="Count assisted falls (lowered by staff)",
-                          tooltip="Tick to count patients lowered to the floor by staff",
-                          style=WIDE, layout=_LAYOUT)
-    people = w.SelectMultiple(options=measures.PEOPLE, value=("patient",), rows=3,
-                              description="Who counts (Ctrl-click for more than one)",
-                              tooltip="Patients, visitors, staff", style=WIDE)
-    harm = w.Dropdown(options=measures.HARM_GRADES, value="no harm",
-                      description="Least harm that counts",
-                      tooltip="Count only falls with at least this harm", style=WIDE)
-    wards = w.SelectMultiple(options=measures.WARDS, value=measures.WARDS, rows=4,
-                             description="Wards", tooltip="Wards to count", style=WIDE)
-    out = w.Output()
+    chosen = []
+    for count, person, how, harms in CARD_MIX:
+        rows = incidents[(incidents["person"] == person) & (incidents["how"] == how)
+                         & incidents["harm"].isin(harms)].sort_values("date").head(count)
+        if len(rows) < count:
+            raise DataError(Problem(None, "how", f"the incidents hold only {len(rows)} {how} "
+                                    f"reports about a {person} with {' or '.join(harms)}",
+                                    f"give incidents with at least {count} such reports",
+                                    value=how))
+        chosen.append(rows)
+    cards = pd.concat(chosen).sort_values("date", kind="stable").reset_index(drop=True)
+    cards.insert(0, "card", range(1, len(cards) + 1))
+    cards["text"] = [_CARD_TEXT[(p, h)] for p, h in zip(cards["person"], cards["how"],
+                                                       strict=True)]
+    return cards
 
-    def update(_: object = None) -> None:
-        try:
-            definition = measures.FallDefinition(
-                include_found_on_floor=floor.value, include_assisted=assisted.value,
-                people=tuple(people.value), min_harm=harm.value, wards=tuple(wards.value))
-        except DataError as error:
-            show_error(out, error)
-            return
-        n = measures.count_falls(incidents, definition)
-        monthly = measures.monthly_falls(incidents, definition)
-        fig = measures.plot_monthly_falls(monthly, title=f"{n} falls in the year")
-        sentence = measures.describe_definition(definition)
-        show_in(out, Markdown(f"**{n} falls** in the year. {sentence}"), fig)
 
-    for control in (floor, assisted, people, harm, wards):
-        control.observe(update, names="value")
-    update()
-    return w.VBox([w.HTML("<b>Measure builder: what counts as a fall?</b>"), floor, assisted,
-                   people, harm, wards, out])
+def incident_cards_markdown(incidents: pd.DataFrame | None = None) -> str:
+    """The printable cards and their answer key, as markdown for the cards page."""
+    incidents = measures.synthetic_falls() if incidents is None else incidents
+    cards = incident_cards(incidents)
+    lines = ["| Card | Incident report |", "|---|---|"]
+    for row in cards.itertuples():
+        lines.append(f"| **{row.card}** | **{row.incident_id}**, {row.ward}, "
+                     f"{row.date:%-d %B %Y}. {row.text} Harm recorded: {row.harm}. |")
+    counts = measures.compare_definitions(cards, MEETING_DEFINITIONS)
+    key = [f"- **{name}**: {falls} of the {len(cards)} cards. {words}"
+           for name, falls, words in counts.itertuples(index=False)]
+    return ("\n".join(lines) + "\n\n## Answer key: what each definition counts\n\n"
+            "These are the three definitions from the lesson's falls meeting, applied to "
+            "the cards by the same code as the measure builder:\n\n" + "\n".join(key) + "\n")
+
+
+#: The measure builder's choices of who counts (a drop-down of two, to keep its states few).
+WHO_COUNTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("patient",), "Patients only"),
+    (measures.PEOPLE, "Patients, visitors and staff"),
+)
+#: The least harm that counts: any harm, or only the more serious falls.
+LEAST_HARM: tuple[tuple[str, str], ...] = (
+    ("no harm", "Any harm (or none)"),
+    ("low harm", "Low harm or worse"),
+    ("moderate harm", "Moderate harm or worse"),
+)
+#: Which wards count: all of them, or one.
+WARD_CHOICES: tuple[tuple[tuple[str, ...] | None, str], ...] = (
+    (None, "All wards"), *(((ward,), ward) for ward in measures.WARDS))
+
+
+def builder_view(incidents: pd.DataFrame, definition: measures.FallDefinition) -> tuple[
+        str, pd.DataFrame]:
+    """The measure builder's words and table for one definition: the year's count, the
+    definition in words, and the count on each ward."""
+    counted = measures.falls_matching(incidents, definition)
+    n = len(counted)
+    by_ward = counted["ward"].value_counts().reindex(measures.WARDS, fill_value=0)
+    table = pd.DataFrame({"ward": measures.WARDS, "falls counted": by_ward.to_numpy()})
+    return f"**{n} falls** in the year. {measures.describe_definition(definition)}", table
+
+
+def measure_builder(incidents: pd.DataFrame | None = None) -> Explorer:
+    """Choose what counts as a fall and see the year's count (works with no kernel)."""
+    incidents = measures.synthetic_falls() if incidents is None else incidents
+
+    def render(state: dict) -> View:
+        definition = measures.FallDefinition(
+            include_found_on_floor=state["floor"], include_assisted=state["assisted"],
+            people=state["people"], min_harm=state["harm"], wards=state["wards"])
+        words, table = builder_view(incidents, definition)
+        return View(words=words, table=table)
+
+    return Explorer(
+        "Measure builder: what counts as a fall?",
+        controls=[
+            Toggle("floor", "Count people found on the floor (unwitnessed)", default=True),
+            Toggle("assisted", "Count assisted falls (lowered by staff)"),
+            Choice("people", "Who counts", WHO_COUNTS),
+            Choice("harm", "Least harm that counts", LEAST_HARM),
+            Choice("wards", "Wards", WARD_CHOICES),
+        ],
+        render=render,
+    )
+
+
+def measure_type_feedback(measure: str, given: str) -> str:
+    """Feedback on one measure's type (exercise 1.2), from :data:`MEASURE_TYPES`."""
+    kind = MEASURE_TYPES[measure]
+    if not given:
+        return "Choose outcome, process or balancing."
+    if given == kind:
+        return f"**Right: {kind}.** {_TYPE_HINTS[kind]}."
+    return (f"**Not quite.** This is not a {given} measure. Think again: is it about patients "
+            "being better off, about doing the steps of care reliably, or about harm "
+            "somewhere else?")
+
+
+def measure_type_choices() -> list[Explorer]:
+    """Exercise 1.2: one drop-down per measure, each with its own feedback (no kernel)."""
+    options = (("", "Choose a type"), ("outcome", "Outcome"), ("process", "Process"),
+               ("balancing", "Balancing"))
+
+    def explorer(measure: str) -> Explorer:
+        return Explorer(measure, controls=[Choice("type", "This is a measure of type",
+                                                  options)],
+                        render=lambda state: View(words=measure_type_feedback(
+                            measure, state["type"])))
+
+    return [explorer(measure) for measure in MEASURE_TYPES]
+
+
+def measure_types_answer() -> str:
+    """The answer to exercise 1.2, from :data:`MEASURE_TYPES` (the key the choices use)."""
+    lines = [f"- *{measure}*: **{kind}**" for measure, kind in MEASURE_TYPES.items()]
+    return ("\n".join(lines) + "\n\nIf staff keep patients in bed to stop them falling, "
+            "mobility suffers; if every patient at risk gets one-to-one care, staff time runs "
+            "out elsewhere: that is what the balancing measures watch.")
+
+
+class MeasureChoices:
+    """The six drop-downs of exercise 1.2 shown together (the last line of a cell)."""
+
+    def __init__(self) -> None:
+        self.explorers = measure_type_choices()
+
+    def _repr_html_(self) -> str:
+        return "".join(e.html() for e in self.explorers)
+
+
+def measure_choices() -> MeasureChoices:
+    """Exercise 1.2's choices, ready to show."""
+    return MeasureChoices()
+

@@ -1,5 +1,11 @@
-"""Lesson 2, *Variation and run charts*: its exercise checks, the red bead game and the
-dice noise explorer.
+"""Lesson 2, *Variation and run charts*: its situation (Dunlin and Heron wards), exercise
+checks, the words it says about its charts, the red bead game and the dice noise explorer.
+
+Every sentence the lesson says about a chart is made here from the chart's result, so the
+words cannot disagree with the picture. The red bead game and the dice noise explorer are
+:class:`~safercare.widgets.explore.Explorer` objects: the package computes every state when
+the notebook runs, and the page (the book, or JupyterLab) only switches between them. The
+room's own red beads (:func:`live_red_beads`) need Python, so they stay a live widget.
 """
 
 from __future__ import annotations
@@ -10,8 +16,9 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import Markdown
 
+from safercare import data, spc
 from safercare.errors import DataError
-from safercare.games import dice, red_beads
+from safercare.games import dice, measures, red_beads
 from safercare.lessons.common import (
     NOT_YET,
     WIDE,
@@ -21,6 +28,40 @@ from safercare.lessons.common import (
     show_error,
     show_in,
 )
+from safercare.spc.run import anhoej_thresholds
+from safercare.widgets.explore import Choice, Explorer, Slider, Stepper, View
+
+#: Useful points (not on the median) a room's 20 dice rolls can leave: the handout's table.
+#: About one total in six sits on the median, so 20 rolls usually leave 14 to 20.
+DICE_USEFUL = range(10, 21)
+
+
+def dice_thresholds(useful: Sequence[int] = DICE_USEFUL) -> pd.DataFrame:
+    """Anhøj's limits for a hand-drawn run chart, by the number of useful points.
+
+    One row per number of useful points (the points not on the median): the shortest run
+    that is a signal and the crossings below which there are too few. The numbers are the
+    package's own (:func:`safercare.spc.run.anhoej_thresholds`), so the handout, the
+    lesson and the simulator apply one rule.
+    """
+    table = anhoej_thresholds(list(useful))
+    return pd.DataFrame({
+        "Useful points (not on the median)": table["useful points"],
+        "Signal: a run of at least": table["longest run allowed"] + 1,
+        "Signal: fewer crossings than": table["fewest crossings allowed"],
+    })
+
+
+def dice_thresholds_markdown(useful: Sequence[int] = DICE_USEFUL) -> str:
+    """:func:`dice_thresholds` as a compact markdown table, one column per count (the
+    handout's table; ``python -m safercare.lessons.pages`` writes it there)."""
+    table = dice_thresholds(useful).set_index("Useful points (not on the median)").T
+    head = "| Useful points (not on the median) | " + " | ".join(map(str, table.columns))
+    rows = [head + " |", "|---" * (len(table.columns) + 1) + "|"]
+    rows += [f"| {name} | " + " | ".join(str(int(v)) for v in values) + " |"
+             for name, values in table.iterrows()]
+    return "\n".join(rows) + "\n"
+
 
 _NOBODY = {"none", "nobody", "no one", "noone", "no-one", "the system", "system", "management",
            "the manager", "no", "nobody should be sacked"}
@@ -49,12 +90,48 @@ def check_red_bead_worker(answer: str, table: pd.DataFrame) -> Feedback:
                            f"{', '.join(names.values())}.")
 
 
-def _fired(result: object) -> list[str]:
-    """Rule columns that fired anywhere on a chart result."""
-    from safercare.games.dice import RULE_COLUMNS
+# ------------------------------------------------------------------------ the situation
+#: The two wards the lesson charts: one whose falls work the dataset's answer key plants,
+#: one where nothing was changed on purpose.
+DUNLIN = "C12-AT2-W1"
+HERON = "C07-AT1-W2"
+#: The measure the wards' run charts show (the axis label).
+RATE = "Falls per 1,000 bed days"
 
-    table = result.table  # type: ignore[attr-defined]
-    return [c for c in RULE_COLUMNS if c in table.columns and bool(table[c].fillna(False).any())]
+
+def _planted(ward_id: str) -> pd.Series:
+    key = data.answer_key("falls")
+    return key[key["series"].map(lambda s: s.get("ward_id")) == ward_id].iloc[0]
+
+
+def ward_chart(ward_id: str) -> spc.SPCResult:
+    """A ward's monthly falls rate on a run chart (Anhøj rules).
+
+    Where the dataset says the ward changed its care (Dunlin ward, April 2024), the median
+    is fixed on the months before the change and extended over the months after it (a
+    frozen baseline, qicharts2's ``freeze``): the question is whether the months after the
+    change sit where the old process would put them.
+    """
+    falls = measures.falls_rate(data.load("falls"), ward_id=ward_id).rename(
+        columns={"rate": RATE})
+    planted = _planted(ward_id)
+    baseline = None
+    if planted["kind"] != "common_cause":
+        baseline = int((falls["month"] < planted["start"]).sum())
+    return spc.run_chart(falls, value=RATE, date="month", direction="lower",
+                         baseline=baseline, rules="anhoej")
+
+
+def change_started(ward_id: str) -> str:
+    """When the ward's falls work started, as the lesson says it (e.g. "April 2024")."""
+    return f"{pd.Timestamp(_planted(ward_id)['start']):%B %Y}"
+
+
+def _fired(result: spc.SPCResult) -> list[str]:
+    """Rule columns that fired anywhere on a chart result."""
+    table = result.table
+    return [c for c in dice.RULE_COLUMNS
+            if c in table.columns and bool(table[c].fillna(False).any())]
 
 
 _RULE_WORDS = {
@@ -69,27 +146,73 @@ _RULE_WORDS = {
 }
 
 
-def check_signal(answer: str, result: object) -> Feedback:
+def shows_signal(result: spc.SPCResult) -> bool:
+    """Whether any rule fired on the chart (the answer to "does it show a signal?")."""
+    return bool(_fired(result))
+
+
+def signal_answer(result: spc.SPCResult) -> str:
+    """Whether a chart shows a signal, and which, in words made from its result.
+
+    The answer to exercises 2.2 and 2.3 and the words of their solutions. It names the
+    rules that fired, repeats the package's description of the chart (the same words as
+    the alt text) and, for a signal, its verdict and icon, so it cannot disagree with them.
+    """
+    fired = _fired(result)
+    if not fired:
+        return ("**No.** No rule fired: the points vary, but only as a stable process does. "
+                "Asking the ward to explain each month would be asking it to explain red "
+                f"beads. The package's description: {result.describe()}")
+    words = "; ".join(_RULE_WORDS[f] for f in fired)
+    return (f"**Yes.** The chart shows {words}. The package's description: "
+            f"{result.describe()}")
+
+
+def timing_note(result: spc.SPCResult, started: str) -> str:
+    """Whether the signal's points come after the change, from the chart's table."""
+    table = result.table
+    flagged = table.loc[table["verdict"].astype(str).isin(["improvement", "concern"]), "date"]
+    if flagged.empty:
+        return ""
+    first = f"{pd.Timestamp(flagged.min()):%B %Y}"
+    after = pd.Timestamp(flagged.min()) >= pd.Timestamp(f"1 {started}")
+    return (f"The signal's points start in {first}; the falls work started in {started}. "
+            + ("The timing fits the project. It does not prove the project caused the change "
+               "(lesson 7 is about that), but it is evidence worth following up."
+               if after else "The change began before the project, so something else may "
+               "explain it."))
+
+
+def check_signal(answer: str, result: spc.SPCResult) -> Feedback:
     """Does this chart show a signal (special cause)? Answer ``"yes"`` or ``"no"``."""
     if is_blank(answer):
         return Feedback(False, NOT_YET)
     given = normalise(answer)
     if given not in ("yes", "no", "y", "n"):
         return Feedback(False, "Please answer 'yes' or 'no'.")
-    fired = _fired(result)
-    truth = bool(fired)
-    said = given.startswith("y")
-    words = "; ".join(_RULE_WORDS[f] for f in fired)
-    if said == truth:
-        return Feedback(True, (f"Yes: the chart shows {words}." if truth else
-                               "No rule fired: the points vary, but only as a stable process "
-                               "does. Reacting to any single point would be tampering."))
+    truth = shows_signal(result)
+    if given.startswith("y") == truth:
+        return Feedback(True, signal_answer(result).split("** ", 1)[1])
     if truth:
-        return Feedback(False, f"Look again: the chart shows {words}. The rules look for "
-                               "patterns, not just single high or low points.")
+        return Feedback(False, f"Look again: the chart shows "
+                               f"{'; '.join(_RULE_WORDS[f] for f in _fired(result))}. The rules "
+                               "look for patterns, not just single high or low points.")
     return Feedback(False, "No rule fired on this chart. A high or low point on its own is "
                            "not a signal unless it breaks a rule: that is what stops us "
                            "reacting to noise.")
+
+
+def bead_chart_words(result: spc.SPCResult) -> str:
+    """What the red bead chart says about the workers, from the chart's result."""
+    outside = int(result.table["beyond_limits"].fillna(False).sum())
+    fired = _fired(result)
+    if not fired:
+        return ("Every point is inside the limits and no rule fires. The workers did not "
+                "cause the red beads: the **system** did (the bowl with "
+                f"{red_beads.RED_SHARE:.0%} red, the paddle, the method).")
+    return (f"{outside} point{'s are' if outside != 1 else ' is'} outside the limits and "
+            f"these rules fire: {'; '.join(_RULE_WORDS[f] for f in fired)}. With beads drawn "
+            "at random this is a false alarm: every worker used the same bowl and paddle.")
 
 
 def check_noise_guess(guess_percent: object, signals: pd.DataFrame) -> Feedback:
@@ -116,61 +239,58 @@ def check_noise_guess(guess_percent: object, signals: pd.DataFrame) -> Feedback:
                                  "alarms rare. Run the cell again with a new guess.")
 
 
-def red_bead_game(seed: int | None = 1986, workers: int | Sequence[str] = 6,
-                  chart: str = "p") -> w.VBox:
-    """Be the manager: play a day, then praise, warn or sack a worker. The beads don't care."""
-    state = {"game": red_beads.RedBeadGame(workers, seed=seed)}
-    who = w.Dropdown(options=state["game"].workers, description="Worker",
-                     tooltip="The worker the manager acts on", style=WIDE)
-    action = w.ToggleButtons(options=[("Praise", "praise"), ("Warn", "warn"), ("Sack", "sack")],
-                             description="Manager's action",
-                             tooltips=["Praise the worker", "Warn the worker", "Sack the worker"],
-                             style=WIDE)
-    do = w.Button(description="Do it", tooltip="Carry out the manager's action")
-    play = w.Button(description="Play the next day", button_style="primary",
-                    tooltip="Every worker draws one paddle of 50 beads")
-    restart = w.Button(description="Start again", tooltip="Clear all days")
-    said = w.HTML()
-    out = w.Output()
+#: What the manager of the red bead game does after each day (the explorer's choices).
+POLICIES: tuple[tuple[str, str], ...] = (
+    ("nothing", "does nothing"),
+    ("praise", "praises the best worker"),
+    ("warn", "warns the worst worker"),
+    ("sack", "sacks the worst worker"),
+)
 
-    def redraw() -> None:
-        game = state["game"]
+
+def red_bead_game(seed: int | None = 1986, days: int = red_beads.DAYS) -> Explorer:
+    """Be the manager: play a day, then praise, warn or sack. The beads don't care.
+
+    Every day of the game under every policy is played by :class:`RedBeadGame` when the
+    cell runs; the page switches between them. The draws come from one random stream that
+    the manager's actions never touch, so the chart is the same whatever the policy (it is
+    drawn once per day and shared).
+    """
+    charts: dict[int, object] = {}
+
+    def render(state: dict) -> View:
+        policy, day = state["policy"], state["day"]
+        if day == 0:
+            return View(words=f"No days played yet. After each day the manager "
+                              f"{dict(POLICIES)[policy]}. Press **Play the next day**: every "
+                              f"worker draws one paddle of {red_beads.PADDLE} beads.")
+        game = red_beads.RedBeadGame(seed=seed)
+        said = []
+        for _ in range(day):
+            today = game.play_day()
+            if policy != "nothing":
+                pick = today["red"].idxmin() if policy == "praise" else today["red"].idxmax()
+                said.append(game.act(today.loc[pick, "worker"], policy))
         table = game.table
-        items: list[object] = []
-        if game.day:
-            today = table[table["day"] == game.day]
-            items.append(Markdown(f"**Day {game.day}** red beads: " + ", ".join(
-                f"{r.worker} {r.red}" for r in today.itertuples())))
-        if len(table) >= 2:
-            result = red_beads.red_bead_chart(table, chart)
-            items.append(result.plot())
-            items.append(Markdown(result.describe()))
-        show_in(out, *items)
-        who.options = game.workers
+        today = table[table["day"] == day]
+        result = red_beads.red_bead_chart(table)
+        if day not in charts:
+            charts[day] = result.plot(title="Red beads per paddle, in the order drawn")
+        words = (f"**Day {day}** red beads: "
+                 + ", ".join(f"{r.worker} {r.red}" for r in today.itertuples()) + ".")
+        if said:
+            words += "\n" + said[-1]
+        words += f"\n\n{bead_chart_words(result)}\n\n**In words:** {result.describe()}"
+        return View(figure=charts[day], words=words, table=red_beads.tally_grid(table))
 
-    def on_play(_: object) -> None:
-        state["game"].play_day()
-        said.value = ""
-        redraw()
-
-    def on_do(_: object) -> None:
-        if not state["game"].day:
-            said.value = "<i>Play a day first: the manager needs results to react to.</i>"
-            return
-        said.value = f"<i>{state['game'].act(who.value, action.value)}</i>"
-        who.options = state["game"].workers
-
-    def on_restart(_: object) -> None:
-        state["game"] = red_beads.RedBeadGame(workers, seed=seed)
-        said.value = ""
-        redraw()
-
-    play.on_click(on_play)
-    do.on_click(on_do)
-    restart.on_click(on_restart)
-    redraw()
-    return w.VBox([w.HTML("<b>The red bead game: you are the manager</b>"),
-                   w.HBox([play, restart]), w.HBox([who, action, do]), said, out])
+    return Explorer(
+        "The red bead game: you are the manager",
+        controls=[
+            Choice("policy", "Manager's action after each day", POLICIES, style="radio"),
+            Stepper("Days played", steps=days, name="day", counter="Day {step} of {steps}"),
+        ],
+        render=render,
+    )
 
 
 def live_red_beads(workers: Sequence[str] | int = 6, chart: str = "p") -> w.VBox:
@@ -233,27 +353,46 @@ def live_red_beads(workers: Sequence[str] | int = 6, chart: str = "p") -> w.VBox
                    counts, w.HBox([add, undo]), out])
 
 
-def noise_explorer(seed: int | None = 6) -> w.VBox:
+#: The charts the dice noise explorer offers: (value, label), as the package names them.
+NOISE_CHARTS: tuple[tuple[str, str], ...] = (
+    ("xmr", "XmR chart, Making Data Count rules"),
+    ("run", "Run chart, Anhøj rules"),
+)
+
+
+def noise_words(signals: pd.DataFrame, points: int, chart: str) -> tuple[str, pd.DataFrame]:
+    """How often rules fired on pure dice noise, in words and as a table, from a simulation."""
+    rate = dice.signal_rate(signals)
+    rules = rate.drop("any_signal")
+    top = rules.idxmax()
+    words = (f"**{rate['any_signal']:.0%}** of {len(signals):,} series of {points} points of "
+             f"pure dice noise ({dict(NOISE_CHARTS)[chart]}) showed at least one signal")
+    words += (f"; the rule that fired most often was {_RULE_WORDS[top]} "
+              f"({rules[top]:.0%} of series)." if rules[top] > 0 else ".")
+    table = pd.DataFrame({"rule": [_RULE_WORDS.get(k, "any rule") for k in rate.index],
+                          "share of noise series (%)": (100 * rate).round(1).to_numpy()})
+    return words, table
+
+
+def noise_answer(signals: pd.DataFrame, points: int = 20, chart: str = "xmr") -> str:
+    """The answer to exercise 2.4, from the simulation the check uses."""
+    return noise_words(signals, points, chart)[0]
+
+
+def noise_explorer(seed: int | None = 6, series: int = 500) -> Explorer:
     """Roll many dice series and see how often chart rules 'find' a signal in pure noise."""
-    points = w.IntSlider(value=20, min=10, max=60, step=5, description="Points on each chart",
-                         tooltip="How many dice rolls each chart shows", style=WIDE,
-                         continuous_update=False)
-    chart = w.Dropdown(options=[("XmR chart, Making Data Count rules", "xmr"),
-                                ("Run chart, Anhøj rules", "run")],
-                       description="Chart and rules", tooltip="The rules to apply",
-                       style=WIDE)
-    roll = w.Button(description="Roll 500 series", button_style="primary",
-                    tooltip="Simulate 500 charts of pure dice noise")
-    out = w.Output()
 
-    def on_roll(_: object = None) -> None:
-        signals = dice.noise_signals(500, points.value, chart=chart.value, seed=seed)
-        rate = dice.signal_rate(signals)
-        table = (rate.rename("share of noise series").mul(100).round(1).astype(str) + "%")
-        show_in(out, Markdown(f"**{rate['any_signal']:.0%}** of 500 series of pure dice noise "
-                            f"showed at least one signal."), table.to_frame())
+    def render(state: dict) -> View:
+        signals = dice.noise_signals(series, state["points"], chart=state["chart"], seed=seed)
+        words, table = noise_words(signals, state["points"], state["chart"])
+        return View(words=words, table=table)
 
-    roll.on_click(on_roll)
-    on_roll()
-    return w.VBox([w.HTML("<b>How often do rules fire on pure noise?</b>"), points, chart, roll,
-                   out])
+    return Explorer(
+        "How often do rules fire on pure noise?",
+        controls=[
+            Slider("points", "Points on each chart", list(range(10, 61, 5)), default=20,
+                   text="{} points"),
+            Choice("chart", "Chart and rules", NOISE_CHARTS),
+        ],
+        render=render,
+    )

@@ -21,6 +21,7 @@ from scipy import stats
 
 __all__ = [
     "anhoej",
+    "anhoej_limits",
     "beyond_limits",
     "ihi_runs",
     "PERLA_RUNS_TABLE",
@@ -278,6 +279,23 @@ def two_of_three(y: np.ndarray, centre: np.ndarray, lower2: np.ndarray, upper2: 
     return high, low
 
 
+def anhoej_limits(n_useful: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Anhøj's two limits for each number of useful observations ``n`` (NaN where n = 0).
+
+    The longest run chance allows is ``round(log2(n)) + 3`` (Schilling 2012): a longer
+    run signals. The fewest crossings chance allows is ``qbinom(0.05, n − 1, 0.5)``
+    (Chen 2010): fewer signal. Returns ``(longest_run_max, crossings_min)``, floats.
+    """
+    n_useful = np.asarray(n_useful, dtype=np.int64)
+    has = n_useful > 0
+    longest_max = np.where(has, np.round(np.log2(np.maximum(n_useful, 1))) + 3, np.nan)
+    # The 5th percentile for each distinct n only (most groups share a few n).
+    trials, which = np.unique(np.maximum(n_useful - 1, 0), return_inverse=True)
+    crossings_min = np.where(has, stats.binom.ppf(0.05, trials, 0.5)[which.reshape(-1)]
+                             .reshape(n_useful.shape), np.nan)
+    return longest_max, crossings_min
+
+
 def anhoej(y: np.ndarray, centre: np.ndarray, rg: np.ndarray, n_rg: int,
            sides: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Anhøj's runs analysis per run group (qicharts2 ``runs.analysis``).
@@ -322,14 +340,8 @@ def anhoej(y: np.ndarray, centre: np.ndarray, rg: np.ndarray, n_rg: int,
     longest = np.zeros(n_rg, dtype=np.int64)
     if len(run_pos):
         longest[present] = np.maximum.reduceat(run_len, first_run)
-    with np.errstate(divide="ignore"):
-        longest_max = np.where(n_useful > 0, np.round(np.log2(np.maximum(n_useful, 1))) + 3,
-                               np.nan)
+    longest_max, crossings_min = anhoej_limits(n_useful)
     crossings = np.maximum(n_runs - 1, 0)
-    # The 5th percentile for each distinct n only (most groups share a few n).
-    trials, which = np.unique(np.maximum(n_useful - 1, 0), return_inverse=True)
-    crossings_min = np.where(n_useful > 0, stats.binom.ppf(0.05, trials, 0.5)[which],
-                             np.nan)
     long_signal = (n_useful > 0) & (longest > longest_max)
     few = (n_useful > 0) & (crossings < crossings_min)
     long_high = np.zeros(n, dtype=bool)

@@ -6,14 +6,51 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from safercare.errors import DataError, Problem
 from safercare.spc.engine import check_direction, evaluate
 from safercare.spc.inputs import prepare_value
 from safercare.spc.limits import seg_median
 from safercare.spc.profiles import Profile, get_profile
 from safercare.spc.result import SPCResult
+from safercare.spc.rules import anhoej_limits
 
-__all__ = ["run_chart"]
+__all__ = ["anhoej_thresholds", "run_chart"]
+
+
+def anhoej_thresholds(n_useful: Any) -> pd.DataFrame:
+    """Anhøj's run chart limits for each number of useful observations, as a table.
+
+    Useful observations are the points not on the median (and not missing): count them
+    after drawing the median, then read that row. This is what a room needs when it
+    charts dice by hand: about one total in six sits on the median and is skipped, so 20
+    rolls seldom give 20 useful points, and the limits for 20 would raise far more false
+    alarms than the rules promise (Anhøj & Olesen 2014). The numbers are the ones
+    :func:`run_chart` uses (``longest_run_max`` and ``n_crossings_min`` in its summary).
+
+    Args:
+        n_useful: one whole number, or several (e.g. ``range(14, 21)``), each at least 1.
+
+    Returns:
+        One row per number: ``useful points``; ``longest run allowed`` (a longer run, that
+        is ``longest run allowed + 1`` or more points on one side, is a signal:
+        round(log2(n)) + 3, Schilling 2012); ``fewest crossings allowed`` (fewer
+        crossings are a signal: the 5th percentile of Binomial(n − 1, 0.5), Chen 2010).
+    """
+    values = np.atleast_1d(np.asarray(n_useful))
+    problems = [Problem(None, "n_useful", "the number of useful points must be a whole number "
+                        "of at least 1", "count the points not on the median, e.g. 17",
+                        value=str(v))
+                for v in values
+                if not (np.issubdtype(type(v), np.integer) or float(v).is_integer()) or v < 1]
+    if problems:
+        raise DataError(problems)
+    n = values.astype(np.int64)
+    longest, crossings = anhoej_limits(n)
+    return pd.DataFrame({"useful points": n,
+                         "longest run allowed": longest.astype(np.int64),
+                         "fewest crossings allowed": crossings.astype(np.int64)})
 
 
 def run_chart(

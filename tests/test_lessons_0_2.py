@@ -1,0 +1,226 @@
+"""Lessons 0-2 (start here, measuring what matters, variation and run charts): every number
+on their pages and handouts comes from the package, and every sentence about a chart comes
+from its result.
+
+* The dice game's thresholds on the handout are the package's Anhøj limits for the number of
+  *useful* points, and a room that uses them raises false alarms as rarely as the simulator.
+* The printable incident cards are rows of the measure builder's incidents, and their answer
+  key is the package's count.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from safercare import spc
+from safercare.errors import DataError
+from safercare.games import dice, measures
+from safercare.lessons import measuring_what_matters as l1
+from safercare.lessons import pages
+from safercare.lessons import variation_and_run_charts as l2
+from safercare.spc.run import anhoej_thresholds
+
+ROOT = Path(__file__).resolve().parents[1]
+HANDOUT_2 = ROOT / "book" / "trainers" / "handouts" / "02-variation-and-run-charts.md"
+TRAINER_2 = ROOT / "book" / "trainers" / "02-variation-and-run-charts.md"
+CARDS = ROOT / "book" / "trainers" / "01-incident-cards.md"
+
+
+# --- Anhøj thresholds by the number of useful points ---------------------------------
+
+def test_anhoej_thresholds_are_the_published_formulas_and_what_run_chart_uses():
+    table = anhoej_thresholds(range(1, 61))
+    n = table["useful points"].to_numpy()
+    # Anhøj & Olesen 2014 (qicharts2): round(log2(n)) + 3 and qbinom(0.05, n - 1, 0.5)
+    from scipy import stats
+    assert (table["longest run allowed"] == np.round(np.log2(n)) + 3).all()
+    assert (table["fewest crossings allowed"] == stats.binom.ppf(0.05, n - 1, 0.5)).all()
+    # published values (Anhøj 2014, table 1): n = 10 -> 6 and 2; 20 -> 7 and 6; 36 -> 8, 13
+    rows = table.set_index("useful points")
+    assert rows.loc[10].tolist() == [6, 2] and rows.loc[20].tolist() == [7, 6]
+    assert rows.loc[36].tolist() == [8, 13]
+    # and run_chart reports the same limits for a series with that many useful points
+    rng = np.random.default_rng(3)
+    for size in (11, 17, 24, 36):
+        summary = spc.run_chart(rng.normal(size=size)).summary
+        n_useful = summary["n_useful"]  # an odd number of points puts one on the median
+        assert n_useful == size - size % 2
+        assert [summary["longest_run_max"], summary["n_crossings_min"]] == \
+            rows.loc[n_useful].tolist()
+
+
+def test_anhoej_thresholds_refuse_counts_that_are_not_whole_and_positive():
+    with pytest.raises(DataError, match="n_useful"):
+        anhoej_thresholds([0])
+    with pytest.raises(DataError, match="whole number"):
+        anhoej_thresholds([12.5])
+
+
+def _handout_thresholds() -> dict[int, tuple[int, int]]:
+    """The handout's table as {useful points: (shortest signalling run, crossings below)}."""
+    text = pages.block(HANDOUT_2.read_text(encoding="utf-8"), "dice-thresholds")
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines()
+            if line.startswith("|") and not line.startswith("|---")]
+    head, run, cross = rows
+    assert head[0].startswith("Useful points") and run[0].startswith("Signal: a run")
+    assert cross[0].startswith("Signal: fewer crossings")
+    return {int(n): (int(r), int(c)) for n, r, c in zip(head[1:], run[1:], cross[1:],
+                                                          strict=True)}
+
+
+def test_handout_thresholds_are_the_packages_for_each_number_of_useful_points():
+    table = _handout_thresholds()
+    assert set(range(14, 21)) <= set(table)  # what 20 dice rolls usually leave
+    expected = anhoej_thresholds(sorted(table)).set_index("useful points")
+    for n, (run, crossings) in table.items():
+        assert run == expected.loc[n, "longest run allowed"] + 1
+        assert crossings == expected.loc[n, "fewest crossings allowed"]
+    assert pages.block(HANDOUT_2.read_text(encoding="utf-8"), "dice-thresholds") == \
+        l2.dice_thresholds_markdown()
+
+
+def test_handout_and_trainer_page_no_longer_give_the_20_point_limits_for_every_chart():
+    for page in (HANDOUT_2, TRAINER_2):
+        text = page.read_text(encoding="utf-8")
+        assert "For 20\npoints, a run of **8 or more**" not in text
+        assert not re.search(r"for 20\s+points\b", text, re.I), page.name
+        assert "useful points" in text
+
+
+def _room_plays(totals: np.ndarray, limits: dict[int, tuple[int, int]]) -> np.ndarray:
+    """What a room does by hand with each row of dice totals, independently of spc: draw
+    the median, skip the points on it, find the longest run and count the crossings, then
+    read the limits for that many useful points. Returns True where it calls a signal."""
+    calls = np.zeros(len(totals), dtype=bool)
+    for i, row in enumerate(totals):
+        median = np.median(row)
+        sides = np.sign(row[row != median] - median)
+        n = len(sides)
+        changes = np.flatnonzero(np.diff(sides) != 0)
+        crossings = len(changes)
+        longest = int(np.max(np.diff(np.r_[-1, changes, n - 1])))
+        run_signal, crossings_min = limits[n]
+        calls[i] = longest >= run_signal or crossings < crossings_min
+    return calls
+
+
+def test_a_room_using_the_handout_raises_false_alarms_as_rarely_as_the_simulator():
+    games, seed = 2000, 2026
+    series = dice.dice_series(games, 20, seed=seed)
+    totals = series["value"].to_numpy().reshape(games, 20)
+    useful = {int(np.sum(row != np.median(row))) for row in totals}
+    table = _handout_thresholds()
+    missing = sorted(useful - set(table))
+    # a game with fewer useful points than the table covers is rare; treat it with the package
+    extra = anhoej_thresholds(missing).set_index("useful points") if missing else None
+    limits = dict(table)
+    for n in missing:
+        limits[n] = (int(extra.loc[n, "longest run allowed"]) + 1,
+                     int(extra.loc[n, "fewest crossings allowed"]))
+    room = _room_plays(totals, limits).mean()
+    simulator = dice.noise_signals(games, 20, chart="run", seed=seed)["any_signal"].mean()
+    assert abs(room - simulator) <= 0.01, (room, simulator)
+    assert room < 0.04
+    # the old handout ("for 20 points, a run of 8 or more, fewer than 6 crossings") applied
+    # the 20-point limits whatever the number of useful points: about 11%, not about 2%
+    old = _room_plays(totals, {n: (8, 6) for n in range(21)}).mean()
+    assert old > 0.08 and old > 3 * simulator
+
+
+# --- incident cards ---------------------------------------------------------------------
+
+def test_incident_cards_are_rows_of_the_measure_builders_incidents():
+    incidents = measures.synthetic_falls()
+    cards = l1.incident_cards(incidents)
+    assert len(cards) == 12 and cards["card"].tolist() == list(range(1, 13))
+    rows = incidents.set_index("incident_id").loc[cards["incident_id"]]
+    for column in ("ward", "person", "how", "harm"):
+        assert rows[column].astype(str).tolist() == cards[column].astype(str).tolist()
+    # the mix the facilitator page promises: several kinds of fall, so definitions disagree
+    assert set(cards["how"]) == set(measures.HOW)
+    assert set(cards["person"]) == set(measures.PEOPLE)
+
+
+def test_cards_page_is_generated_and_its_key_is_the_packages_count():
+    text = CARDS.read_text(encoding="utf-8")
+    assert pages.block(text, "incident-cards") == l1.incident_cards_markdown()
+    cards = l1.incident_cards()
+    for name, definition in l1.MEETING_DEFINITIONS.items():
+        count = measures.count_falls(cards, definition)
+        assert f"**{name}**: {count} of the 12 cards" in text
+    for row in cards.itertuples():
+        assert f"**{row.incident_id}**, {row.ward}" in text
+    counts = {measures.count_falls(cards, d) for d in l1.MEETING_DEFINITIONS.values()}
+    assert len(counts) == 3  # the three definitions give three different counts
+
+
+def test_cards_page_is_in_the_book_under_lesson_1s_facilitator_page():
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    trainer = toc.index("file: book/trainers/01-measuring-what-matters\n")
+    cards = toc.index("file: book/trainers/01-incident-cards\n")
+    assert trainer < cards < toc.index("file: book/trainers/02-variation-and-run-charts\n")
+    page = (ROOT / "book" / "trainers" / "01-measuring-what-matters.md").read_text()
+    assert "{doc}`01-incident-cards`" in page
+
+
+def test_every_generated_block_is_up_to_date():
+    for name, (page, write) in pages.blocks().items():
+        assert pages.block((ROOT / page).read_text(encoding="utf-8"), name) == write(), page
+
+
+# --- words from results -------------------------------------------------------------------
+
+NOTEBOOKS = {0: "00-start-here", 1: "01-measuring-what-matters",
+             2: "02-variation-and-run-charts"}
+
+
+def _nb(n: int):
+    import nbformat
+
+    return nbformat.read(ROOT / "notebooks" / f"{NOTEBOOKS[n]}.ipynb", as_version=4)
+
+
+def _outputs(cell) -> str:
+    """Every text a cell printed or displayed (plain and markdown), joined."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out["text"])
+        for kind in ("text/markdown", "text/plain", "text/html"):
+            if kind in out.get("data", {}):
+                parts.append(out["data"][kind])
+    return "\n".join(parts)
+
+
+def _cell_with(nb, text: str):
+    hits = [c for c in nb.cells if c.cell_type == "code" and text in c.source]
+    assert len(hits) == 1, text
+    return hits[0]
+
+
+def test_start_page_recalculates_at_the_ward_change_and_says_so_from_the_result():
+    from safercare.lessons import start_here
+
+    chart = start_here.start_chart()
+    table = chart.table
+    # a new phase starts in the month the falls work began, as the page says
+    assert table.loc[table["date"] >= start_here.change_month(), "phase"].eq(2).all()
+    assert table.loc[table["date"] < start_here.change_month(), "phase"].eq(1).all()
+    # the icons describe the latest phase: its own mean, not the old one
+    latest = table[table["phase"] == 2]
+    assert chart.summary["centre"] == pytest.approx(latest["value"].mean())
+    assert chart.summary["phases"] == 2
+    # the printed words are the package's, for this chart
+    cell = _cell_with(_nb(0), "start_words(chart)")
+    assert "nbval-check-output" in cell.metadata.get("tags", [])
+    words = start_here.start_words(chart)
+    assert _outputs(cell).strip() == words
+    assert chart.describe() in words and "below zero" in words  # the lower limit explained
+    # the old page kept the first months' limits across the whole change
+    old = spc.xmr(table.assign(v=table["value"]), value="v", date="date", direction="lower",
+                  baseline=int((table["date"] < start_here.change_month()).sum()))
+    assert old.summary["phases"] == 1 and old.describe() not in _outputs(cell)
