@@ -136,6 +136,15 @@ def _lesson4() -> dict[str, Any]:
             "rule2": f"{ratio:.2f} times rule 1's spread"}
 
 
+def _lesson2(key: str) -> str:
+    """Lesson 2's answers to exercises 2.2 and 2.3, from its wards' run charts."""
+    from safercare.lessons import variation_and_run_charts as l2
+
+    if key == "timing":
+        return l2.timing_note(l2.ward_chart(l2.DUNLIN), l2.change_started(l2.DUNLIN))
+    return _plain(l2.signal_answer(l2.ward_chart(l2.DUNLIN if key == "dunlin" else l2.HERON)))
+
+
 #: Every value a page may print with ``{course}`key```, by key.
 BOOK_WORDS: dict[str, Callable[[], str]] = {
     **{key: _lessons_5_7(key) for key in _L57_KEYS},
@@ -153,6 +162,9 @@ BOOK_WORDS: dict[str, Callable[[], str]] = {
     "l4-heron-looks": lambda: _lesson4()["looks"],
     "l4-heron-chart": lambda: _lesson4()["chart"],
     "l4-rule2-spread": lambda: _lesson4()["rule2"],
+    "l2-dunlin-answer": lambda: _lesson2("dunlin"),
+    "l2-dunlin-timing": lambda: _lesson2("timing"),
+    "l2-heron-answer": lambda: _lesson2("heron"),
     "l3-falls-story": lambda: _plain(next(
         line for line in _lesson3()["l3"].spc_story(_lesson3()["charts"]).splitlines()
         if "Falls" in line)).lstrip("- "),
