@@ -22,14 +22,16 @@ dev        first; the rules were written against these            (tuned)     (t
 heldout    with dev (30% by a hash of the text), kept unseen      63 of 65    64 of 65
 round2     after the first version of the rules                   97 of 101   79 of 81
 round3     after the second version                               75 of 76    73 of 73
+round4     after the third version                                54 of 55    49 of 50
 =========  =====================================================  ==========  ============
 
-The held-out and round-2 misses were then fixed (so today's figures for those splits are no
-longer unseen figures); round 3 was not tuned on. ``--rules FILE`` scores another version of
+The held-out, round-2 and round-4 misses were then fixed where a general rule covered them (so
+today's figures for those splits are no longer unseen figures); round 3 was not tuned on. ``--rules FILE`` scores another version of
 ``privacy.py``, which reproduces those first scores, and the screen before issue 10::
 
     git show ac6298e:safercare/priorities/privacy.py > /tmp/privacy_v1.py   # heldout, round2
     git show c22f58f:safercare/priorities/privacy.py > /tmp/privacy_v2.py   # round3
+    git show e316d11:safercare/priorities/privacy.py > /tmp/privacy_v3.py   # round4
     git show 9e1b50a:safercare/priorities/privacy.py > /tmp/privacy_v0.py   # before issue 10
     python benchmarks/privacy_screen.py --rules /tmp/privacy_v1.py
 """
@@ -51,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 from safercare.priorities.privacy import MAX_LENGTH, screen_text  # noqa: E402
 
 CASES = ROOT / "tests" / "privacy" / "cases.csv"
-SPLITS = ("dev", "heldout", "round2", "round3")
+SPLITS = ("dev", "heldout", "round2", "round3", "round4")
 
 
 @dataclass(frozen=True)

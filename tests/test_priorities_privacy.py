@@ -5,7 +5,7 @@ that must be refused and ordinary ones that must be accepted. Its ``split`` colu
 case was used: ``dev`` cases were written first and the rules were written against them;
 ``heldout`` cases (about 30%, chosen by a hash of the text) were written at the same time and
 scored once the first version of the rules was done; ``round2`` cases were written after that
-first version, ``round3`` after the second. Each was scored once before any rule changed in
+first version, ``round3`` after the second, ``round4`` after the third. Each was scored once before any rule changed in
 its light (``benchmarks/privacy_screen.py`` gives those first scores and prints today's).
 """
 
@@ -183,7 +183,7 @@ def _score(rows: list[dict[str, str]]) -> tuple[list[str], list[str]]:
     return missed, false_alarms
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout", "round2", "round3", None])
+@pytest.mark.parametrize("split", ["dev", "heldout", "round2", "round3", "round4", None])
 def test_at_least_95_percent_refused_and_95_percent_accepted(split):
     rows = [r for r in _cases() if split is None or r["split"] == split]
     personal = sum(r["expected"] == "refuse" for r in rows)
