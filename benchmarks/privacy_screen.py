@@ -25,9 +25,10 @@ round3     after the second version                               75 of 76    73
 round4     after the third version                                54 of 55    49 of 50
 =========  =====================================================  ==========  ============
 
-The held-out, round-2 and round-4 misses were then fixed where a general rule covered them (so
-today's figures for those splits are no longer unseen figures); round 3 was not tuned on. ``--rules FILE`` scores another version of
-``privacy.py``, which reproduces those first scores, and the screen before issue 10::
+The held-out, round-2 and round-4 misses were then fixed where a general rule covered them
+(so today's figures for those splits are no longer unseen figures); round 3 was not tuned on.
+``--rules FILE`` scores another version of ``privacy.py``, which reproduces those first
+scores, and the screen before issue 10::
 
     git show ac6298e:safercare/priorities/privacy.py > /tmp/privacy_v1.py   # heldout, round2
     git show c22f58f:safercare/priorities/privacy.py > /tmp/privacy_v2.py   # round3

@@ -5,8 +5,9 @@ that must be refused and ordinary ones that must be accepted. Its ``split`` colu
 case was used: ``dev`` cases were written first and the rules were written against them;
 ``heldout`` cases (about 30%, chosen by a hash of the text) were written at the same time and
 scored once the first version of the rules was done; ``round2`` cases were written after that
-first version, ``round3`` after the second, ``round4`` after the third. Each was scored once before any rule changed in
-its light (``benchmarks/privacy_screen.py`` gives those first scores and prints today's).
+first version, ``round3`` after the second, ``round4`` after the third. Each was scored once
+before any rule changed in its light (``benchmarks/privacy_screen.py`` gives those first
+scores and prints today's).
 """
 
 from __future__ import annotations
@@ -242,6 +243,7 @@ def test_refusal_messages_are_at_a_reading_age_of_about_11(reasons):
         ("NHS number 943\u2013476\u20135919", "nhs_number", "NHS number"),
         ("my NHS number is 943 476 5918", "nhs_number", "NHS number"),  # mistyped, with "NHS"
         ("code 943 476 5918 on the form", "long_number", "long number"),
+        ("nhs no.4505573451", "nhs_number", "NHS number"),           # straight after "no."
         # phone numbers
         ("(0113) 496 0123 is the ward", "phone", "phone number"),
         ("+44 (0)20 7946 0958", "phone", "phone number"),

@@ -244,7 +244,7 @@ _INTRODUCTION = (
 
 # A run of digits with the separators people type between them.
 _DIGIT_RUN = re.compile(
-    r"(?<![\d.,£$€])(?:(?:\+|\b00)\s?44\s?(?:\(0\)\s?)?|\(\s?)?\d"
+    r"(?<![\d,£$€])(?<!\d\.)(?:(?:\+|\b00)\s?44\s?(?:\(0\)\s?)?|\(\s?)?\d"
     r"(?:(?:\s?[.\-/_]\s?|\s{1,2}|\s?\)\s?|\s?\(\s?)?\d)*"
 )
 _NHS_CONTEXT = re.compile(r"\bnhs\b", re.IGNORECASE)
