@@ -224,3 +224,109 @@ def test_start_page_recalculates_at_the_ward_change_and_says_so_from_the_result(
     old = spc.xmr(table.assign(v=table["value"]), value="v", date="date", direction="lower",
                   baseline=int((table["date"] < start_here.change_month()).sum()))
     assert old.summary["phases"] == 1 and old.describe() not in _outputs(cell)
+
+
+#: A sentence that names one of the lessons' charts ...
+_CHART_NAMES = re.compile(r"Dunlin|Heron|red bead chart|bead chart|the room's (?:p )?chart|"
+                          r"the chart (?:above|below|at the top|shows)|this chart|"
+                          r"the start page's chart", re.I)
+#: ... and says what it shows ...
+_VERDICT = re.compile(r"\bsignal(?:s|led|ling)?\b|common cause|special cause|\bimprovement\b|"
+                      r"\bstable\b|\b(?:inside|outside|within) the limits\b|no rule fires|"
+                      r"\bshift of \d+", re.I)
+
+
+def _hand_typed_verdicts(text: str) -> list[str]:
+    """Sentences stating what a named chart shows, typed in a page (questions, which ask the
+    reader to judge, and {course} values, which the package prints, are not verdicts)."""
+    text = re.sub(r"\{course\}`[^`]+`", "", text)
+    text = re.sub(r"<!-- generated: .*?<!-- end generated -->", "", text, flags=re.S)
+    sentences = re.split(r"(?<=[.!?])\s+|\n\s*\n|\n[-\d.]+\s", text)
+    return [" ".join(s.split()) for s in sentences
+            if _CHART_NAMES.search(s) and _VERDICT.search(s) and not s.strip().endswith("?")]
+
+
+def _pages() -> dict[str, str]:
+    found = {}
+    for n in NOTEBOOKS:
+        nb = _nb(n)
+        found[NOTEBOOKS[n]] = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for page in ("01-measuring-what-matters", "02-variation-and-run-charts"):
+        for folder in ("book/trainers", "book/trainers/handouts"):
+            found[f"{folder}/{page}"] = (ROOT / folder / f"{page}.md").read_text(encoding="utf-8")
+    return found
+
+
+def test_no_page_of_lessons_0_2_types_what_a_chart_shows():
+    typed = {name: found for name, text in _pages().items()
+             if (found := _hand_typed_verdicts(text))}
+    assert not typed
+
+
+def test_the_verdict_scan_catches_the_old_hand_typed_sentences():
+    old = [
+        "The chart shows a signal: the description under the chart says which rule fired.",
+        "**Exercise 2.2: has Dunlin ward's falls work made a difference?** **Yes**, a signal: "
+        "lower falls rates cluster after the falls work started in April 2024.",
+        "Heron ward's falls go up and down, but no run is longer than chance allows. This is a "
+        "stable process: asking Heron ward's manager to explain each month is pointless.",
+        "3. Dunlin ward shows a signal. What else would you want to know?",
+    ]
+    assert len(_hand_typed_verdicts("\n\n".join(old))) >= 3
+
+
+def test_lesson_2_words_about_its_charts_are_printed_from_their_results():
+    from safercare.games import red_beads
+
+    nb = _nb(2)
+    dunlin, heron = l2.ward_chart(l2.DUNLIN), l2.ward_chart(l2.HERON)
+    beads = red_beads.red_bead_chart(red_beads.red_bead_experiment(workers=6, days=4,
+                                                                   seed=1986))
+    noise = dice.noise_signals(1000, 20, chart="xmr", rules="mdc")
+    expected = {
+        "bead_chart_words(bead_chart)": l2.bead_chart_words(beads),
+        "signal_answer(dunlin_chart)": l2.signal_answer(dunlin) + "\n\n" + l2.timing_note(
+            dunlin, l2.change_started(l2.DUNLIN)),
+        "signal_answer(heron_chart)": l2.signal_answer(heron),
+        "noise_answer(noise": l2.noise_answer(noise, 20, "xmr"),
+        "dunlin_chart.describe()": dunlin.describe(),
+        "heron_chart.describe()": heron.describe(),
+    }
+    for source, words in expected.items():
+        cell = _cell_with(nb, source)
+        assert "nbval-check-output" in cell.metadata.get("tags", []), source
+        assert words in _outputs(cell), source
+
+
+def test_dunlin_is_called_a_signal_only_where_its_icon_and_points_say_so():
+    """The old lesson called Dunlin's run chart a signal (too few crossings, a rule with no
+    direction) while its points and icon said common cause."""
+    for ward in (l2.DUNLIN, l2.HERON):
+        chart = l2.ward_chart(ward)
+        verdicts = set(chart.table["verdict"].astype(str))
+        if l2.shows_signal(chart):
+            assert chart.summary["variation_icon"] != "common_cause"
+            assert verdicts & {"improvement", "concern"}
+            assert l2.signal_answer(chart).startswith("**Yes.**")
+        else:
+            assert chart.summary["variation_icon"] == "common_cause"
+            assert l2.signal_answer(chart).startswith("**No.**")
+    # the frozen baseline is the months before the falls work: the old chart was not
+    from safercare import data
+
+    old = spc.run_chart(measures.falls_rate(data.load("falls"), ward_id=l2.DUNLIN),
+                        value="rate", date="month", direction="lower")
+    assert l2.shows_signal(old) and old.summary["variation_icon"] == "common_cause"
+    assert l2.ward_chart(l2.DUNLIN).summary["variation_icon"] == "special_cause_improving_low"
+
+
+def test_trainer_page_2_answers_come_from_the_package():
+    from safercare.lessons.answer_keys import book_words
+
+    page = TRAINER_2.read_text(encoding="utf-8")
+    answers = page.split("## Answers to the exercises", 1)[1].split("\n## ", 1)[0]
+    for key in ("l2-dunlin-answer", "l2-dunlin-timing", "l2-heron-answer"):
+        assert f"{{course}}`{key}`" in answers
+        assert book_words(key)
+    assert book_words("l2-dunlin-answer").startswith("Yes.")
+    assert book_words("l2-heron-answer").startswith("No.")
