@@ -22,6 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from test_priorities_store import A, B, C, D, E, _genuine_ballots, _places
 
 from safercare.priorities.store import DB_ENV_VAR, PrioritiesStore
 from safercare.widgets.priorities import voila_command
@@ -325,3 +326,42 @@ def test_a_broken_database_gives_one_plain_message_not_a_cell_error(offline_page
         issues = _serious(page)
         assert not issues, "accessibility findings:\n" + "\n".join(issues)
     assert db.read_bytes() == before
+
+
+@pytest.fixture()
+def coded_server(tmp_path: Path) -> Iterator[tuple[str, Path, str, dict[str, int]]]:
+    """A workshop with voting codes and 48 genuine votes already in (8 patients, 40 staff)."""
+    db = tmp_path / "coded.sqlite3"
+    store = PrioritiesStore(db)
+    ids = {t: store.add_topic(t) for t in (A, B, C, D, E)}
+    codes = store.issue_vote_codes(49)
+    for code, (who, order) in zip(codes, _genuine_ballots(), strict=False):
+        assert store.cast_vote(who, [ids[t] for t in order], code=code).ok
+    for url in _serve(False, db):
+        yield url, db, codes[48], ids
+
+
+def test_twenty_repeat_votes_from_one_page_count_once(offline_page, coded_server):
+    url, db, code, ids = coded_server
+    before = _places(PrioritiesStore(db).ballots())
+    page = offline_page.page
+    _open(page, url, "Send my vote")
+    page.evaluate(_WATCH_STATUS)
+    for attempt in range(1, 21):
+        page.get_by_role("radio", name="A patient or carer").nth(1).check()
+        page.get_by_label("Your voting code").fill(code)
+        page.get_by_label("1st choice").select_option(label=E)
+        page.get_by_role("button", name="Send my vote").click()
+        page.wait_for_function(
+            "n => window.scStatus.length >= 2 * n"
+            " && window.scStatus[window.scStatus.length - 1] !== 'Sending…'", arg=attempt)
+    seen = page.evaluate("window.scStatus")
+    answers = seen[1::2]
+    assert seen[0::2] == ["Sending…"] * 20 and "has been counted" in answers[0]
+    assert all("already been used" in a and "NOT been counted" in a for a in answers[1:])
+    store = PrioritiesStore(db)
+    after = _places(store.ballots())
+    assert len(store.ballots()) == 49 and after[E] == before[E] == 4
+    assert store.vote_code_counts() == {"made": 49, "used": 49, "refused": 19}
+    issues = _serious(page)
+    assert not issues, "accessibility findings:\n" + "\n".join(issues)

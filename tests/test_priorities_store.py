@@ -392,6 +392,9 @@ def test_twenty_repeat_votes_with_one_code_count_once(tmp_path):
     # Without the codes the same 20 ballots would have put that topic first:
     undefended = store.ballots()[:48] + [Ballot("patient_carer", {E: 1})] * 20
     assert _places(undefended)[E] == 1
+    print(f"\nrepeat votes: '{E}' is {genuine[E]} of 5 with the 48 genuine votes; "
+          f"{_places(undefended)[E]} if 20 repeats counted (no codes); {after[E]} with codes "
+          f"(1 counted, {sum(not r.ok for r in sent)} refused). Places with codes: {after}")
     assert store.vote_code_counts() == {"made": 49, "used": 49, "refused": 19}
 
 

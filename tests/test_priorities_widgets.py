@@ -229,3 +229,22 @@ def test_a_database_that_cannot_be_used_gives_one_plain_message_on_the_page(
     assert not any(isinstance(c, w.Button) for c in page.children)
     assert "this file is not a database" in capfd.readouterr().err  # and in the terminal
     assert db.read_bytes() == before
+
+
+def test_a_facilitator_step_that_cannot_be_saved_says_so_and_keeps_the_typing(tmp_path,
+                                                                             monkeypatch):
+    store = PrioritiesStore(tmp_path / "w.sqlite3")
+    uid = store.submit_suggestion("Falls at night", "staff").uid
+    view = FacilitatorView(store)
+    view.ideas.value = (uid,)
+    view.title.value = "Preventing falls"
+    _read_only(monkeypatch)
+    view.make_topic.click()
+    assert "The topic has NOT been saved, because the database file can only be read" in (
+        view.shortlist_status.value)
+    assert view.title.value == "Preventing falls" and view.ideas.value == (uid,)
+    view.n_codes.value = 5
+    view.make_codes.click()
+    assert "NOT been saved" in view.codes_status.value and view.last_code_sheet is None
+    view.export.click()
+    assert "NOT been saved" in view.export_out.value

@@ -227,6 +227,10 @@ class StoreError(DataError):
         self.fix = fix
         super().__init__(Problem(None, None, reason, fix), source=str(path))
 
+    def _message(self) -> str:
+        fix = self.fix[:1].upper() + self.fix[1:]
+        return f"The workshop's database {self.source} cannot be used: {self.reason}. {fix}."
+
 
 def _explain(error: BaseException) -> tuple[str, str]:
     """Plain words (reason, fix) for what went wrong with the file or the text."""

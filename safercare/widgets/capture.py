@@ -119,8 +119,10 @@ class Sender:
             try:
                 outcome: Outcome = self.action()
             except DataError as error:  # the store's plain words, e.g. a full disk
-                outcome = Sent(False, f"{self.what} has NOT been saved. "
-                                      + " ".join(p.sentence() for p in error.problems))
+                problem = error.problems[0]
+                fix = problem.fix[:1].upper() + problem.fix[1:]
+                outcome = Sent(False, f"{self.what} has NOT been saved, because {problem.what}. "
+                                      f"{fix}.")
             except Exception:  # noqa: BLE001 - a page must never be left looking saved
                 traceback.print_exc(file=sys.__stderr__)
                 outcome = Sent(False, f"{self.what} has NOT been saved, because something went "

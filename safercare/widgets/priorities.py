@@ -382,7 +382,7 @@ class FacilitatorView:
                                    tooltip="Write a sheet of one-time codes to print and cut up")
         self.codes_status = w.HTML()
         self.codes_count = w.HTML()
-        Sender(self.make_codes, self.codes_status, self._make_codes, what="The codes",
+        Sender(self.make_codes, self.codes_status, self._make_codes, what="The new set of codes",
                kept="No codes were made.", on_saved=self._show_codes)
         # Groups.
         self.n_patients = w.BoundedIntText(value=9, min=0, max=200,
@@ -400,7 +400,7 @@ class FacilitatorView:
                                     tooltip="Mixed groups; later rounds reshuffle them")
         self.groups_status = w.HTML()
         self.groups_out = w.HTML()
-        Sender(self.make_groups, self.groups_status, self._groups, what="The groups",
+        Sender(self.make_groups, self.groups_status, self._groups, what="The round of groups",
                kept="Nothing was changed.")
         # Group rankings.
         self.rank_round = w.BoundedIntText(value=1, min=1, max=10, description="Round",
