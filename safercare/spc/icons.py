@@ -106,7 +106,11 @@ def assurance_icons(target: float | None, lower: np.ndarray, upper: np.ndarray,
 
 
 def _icon_axes(ax: Axes, slot: int) -> Axes:
-    """A small square inset above the top-right corner of ``ax`` for one icon."""
+    """A small square inset above the top-right corner of ``ax`` for one icon.
+
+    Its limits are fixed, so shapes are added with ``add_artist``, which (unlike
+    ``add_patch``) does not walk each shape's outline to update data limits no one uses.
+    """
     iax = ax.inset_axes([0.80 + 0.1 * slot, 1.02, 0.09, 0.2])
     iax.set_xlim(-1.3, 1.3)
     iax.set_ylim(-1.3, 1.3)
@@ -125,14 +129,14 @@ def draw_variation_icon(ax: Axes, icon: str | None) -> Axes | None:
     colour = {"common": style.GREY, "improving": style.BLUE, "concerning": style.ORANGE,
               "neither": style.PURPLE}[kind]
     iax = _icon_axes(ax, 0)
-    iax.add_patch(Circle((0, 0), 1, facecolor="white", edgecolor=colour, linewidth=2.5))
+    iax.add_artist(Circle((0, 0), 1, facecolor="white", edgecolor=colour, linewidth=2.5))
     if icon == "common_cause":
         for dx in (-0.45, 0.0, 0.45):
-            iax.add_patch(Circle((dx, 0), 0.15, color=colour))
+            iax.add_artist(Circle((dx, 0), 0.15, color=colour))
     else:
         up = icon.endswith("_high")
         sign = 1 if up else -1
-        iax.add_patch(FancyArrow(-0.25, -0.55 * sign, 0, 0.6 * sign, width=0.14,
+        iax.add_artist(FancyArrow(-0.25, -0.55 * sign, 0, 0.6 * sign, width=0.14,
                                  head_width=0.5, head_length=0.45, color=colour))
         iax.text(0.45, 0, "H" if up else "L", ha="center", va="center",
                  fontsize=style.FONT_SIZE - 1, fontweight="bold", color=style.TEXT_COLOUR)
@@ -148,7 +152,7 @@ def draw_assurance_icon(ax: Axes, icon: str | None) -> Axes | None:
         return None
     colour = {"pass": style.BLUE, "fail": style.ORANGE, "hit_and_miss": style.GREY}[icon]
     iax = _icon_axes(ax, 1)
-    iax.add_patch(Circle((0, 0), 1, facecolor="white", edgecolor=colour, linewidth=2.5))
+    iax.add_artist(Circle((0, 0), 1, facecolor="white", edgecolor=colour, linewidth=2.5))
     letter = {"pass": "P", "fail": "F", "hit_and_miss": "?"}[icon]
     iax.text(0, 0, letter, ha="center", va="center", fontsize=style.FONT_SIZE + 1,
              fontweight="bold", color=style.TEXT_COLOUR)

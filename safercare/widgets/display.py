@@ -116,12 +116,16 @@ def _all_axes(figure: Figure) -> list[Any]:
     return found
 
 
-def figure_png(figure: Figure) -> bytes:
-    """``figure`` as PNG bytes at its own dpi, drawn once (see the module docstring).
+def figure_png(figure: Figure, *, dpi: float | None = None) -> bytes:
+    """``figure`` as PNG bytes, drawn once (see the module docstring).
 
-    Done as the figure is shown, so the figure is not changed in any way a reader sees
-    (its locators are wrapped to remember their ticks; the figure is closed afterwards).
+    At the figure's own dpi (what IPython uses), or at ``dpi`` (which changes the figure's
+    dpi, as ``savefig(dpi=...)`` does while it saves). Meant for a figure about to be shown
+    and closed: its locators are wrapped to remember their ticks, which changes nothing
+    a reader sees.
     """
+    if dpi is not None:
+        figure.set_dpi(dpi)
     with _lock:
         for ax in _all_axes(figure):
             for axis in (ax.xaxis, ax.yaxis):
