@@ -454,3 +454,28 @@ def test_exported_suggestions_cannot_start_a_formula(tmp_path):
     with open(paths[0], newline="", encoding="utf-8") as f:
         cells = [row["text"] for row in csv.DictReader(f)]
     assert cells == ["'" + t for t in texts[:3]] + [texts[3]]
+
+
+def _same_code(db: str, code: str, proc: int, start: object) -> None:
+    start.wait()
+    store = PrioritiesStore(db)
+    for i in range(10):
+        store.cast_vote("patient_carer", [1], code=code, uid=f"p{proc}-{i}")
+
+
+def test_one_code_sent_from_many_processes_at_once_counts_once(tmp_path):
+    db = str(tmp_path / "race.sqlite3")
+    store = PrioritiesStore(db)
+    store.add_topic("Preventing falls")
+    code = store.issue_vote_codes(1)[0]
+    ctx = mp.get_context("fork")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_same_code, args=(db, code, p, start)) for p in range(4)]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * 4
+    assert len(store.ballots()) == 1
+    assert store.vote_code_counts() == {"made": 1, "used": 1, "refused": 39}
