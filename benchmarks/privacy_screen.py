@@ -6,10 +6,11 @@ Scores :func:`safercare.priorities.privacy.screen_text` on the evaluation set
 * the **catch rate** (personal details refused) and the **false-alarm rate** (ordinary
   suggestions refused), overall, for each split of the set, and for each kind (over all
   cases and over the held-out cases);
-* the **time per suggestion**: the best of ``--repeats`` passes over every case, divided by the
-  number of cases, and the slowest single case; plus the slowest of a few hostile texts of the
-  longest length accepted (:data:`~safercare.priorities.privacy.MAX_LENGTH` characters), built to
-  make regular expressions backtrack.
+* the **time per suggestion**: each case's best of ``--repeats`` calls, as a mean, a median
+  and the slowest case; plus the slowest of a few hostile texts of the longest length
+  accepted (:data:`~safercare.priorities.privacy.MAX_LENGTH` characters), built to make
+  regular expressions backtrack. False alarms are also counted by the kind of detail that
+  the screen thought it saw.
 
 Run ``python benchmarks/privacy_screen.py`` (add ``--show`` to list every miss and false alarm).
 
@@ -124,7 +125,8 @@ def run(repeats: int = 20, show: bool = False, out: Callable[[str], None] = prin
     screen_text = screen
     rows = load()
     texts = [r["text"] for r in rows]
-    refused = {t: not screen_text(t).ok for t in texts}
+    results = {t: screen_text(t) for t in texts}
+    refused = {t: not r.ok for t, r in results.items()}
 
     groups = [score("all cases", rows, refused)]
     groups += [score(f"split {s}", [r for r in rows if r["split"] == s], refused)
@@ -150,17 +152,24 @@ def run(repeats: int = 20, show: bool = False, out: Callable[[str], None] = prin
     out(f"{'ordinary (accepted)':20s} "
         f"{groups[0].ordinary - groups[0].false_alarms:>5d}/{groups[0].ordinary:<4d} "
         f"{pct(1 - (groups[0].false_alarm_rate or 0)):>6s}")
+    ordinary = [r["text"] for r in rows if r["expected"] == "accept"]
+    by_reason: dict[str, int] = {}
+    for t in ordinary:
+        for reason in getattr(results[t], "reasons", ()):
+            by_reason[reason] = by_reason.get(reason, 0) + 1
+    out("false alarms by kind (share of ordinary suggestions): " + (", ".join(
+        f"{k} {n} ({pct(n / len(ordinary))})" for k, n in sorted(by_reason.items())) or "none"))
 
-    def screen_all() -> None:
-        for t in texts:
-            screen_text(t)
-
-    per_case = best_time(screen_all, repeats) / len(texts)
-    slowest = max(best_time(lambda t=t: screen_text(t), 3) for t in texts)
-    hostile = max(best_time(lambda t=t: screen_text(t), 3) for t in hostile_texts())
+    # Each case is timed on its own (best of ``repeats`` calls), so that a busy, shared machine
+    # pausing the process adds to few measurements rather than to every long pass.
+    times = sorted(best_time(lambda t=t: screen_text(t), repeats) for t in texts)
+    per_case = sum(times) / len(times)
+    slowest = times[-1]
+    hostile = max(best_time(lambda t=t: screen_text(t), repeats) for t in hostile_texts())
     out("")
-    out(f"time per suggestion: {per_case * 1e6:.0f} µs on average over {len(texts)} cases "
-        f"(best of {repeats} passes); slowest case {slowest * 1e6:.0f} µs; slowest hostile "
+    out(f"time per suggestion: mean {per_case * 1e6:.0f} µs, median "
+        f"{times[len(times) // 2] * 1e6:.0f} µs, slowest {slowest * 1e6:.0f} µs over "
+        f"{len(texts)} cases (each the best of {repeats} calls); slowest hostile "
         f"{MAX_LENGTH}-character text {hostile * 1e6:.0f} µs")
 
     if show:
@@ -171,6 +180,7 @@ def run(repeats: int = 20, show: bool = False, out: Callable[[str], None] = prin
                 what = "missed" if r["expected"] == "refuse" else "false alarm"
                 out(f"{what:11s} [{r['split']}] {r['kind']}: {r['text']!r}")
     return {"groups": groups, "per_kind": per_kind, "per_kind_heldout": per_kind_heldout,
+            "false_alarms_by_kind": by_reason,
             "seconds_per_case": per_case, "slowest_case": slowest, "slowest_hostile": hostile}
 
 
