@@ -513,3 +513,131 @@ def test_sheet_names(tmp_path):
     path = write_xlsx(tmp_path / "two.xlsx", [["A"]], sheets={"Falls": [["Month"]]})
     assert sheet_names(path) == ["Data", "Falls"]
     assert sheet_names(MONTHLY.encode()) == []
+
+
+# ------------------------------------------------- helping where the meaning is clear (issue 10)
+def read_quietly(content: str, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataNote)
+        return read_table(content.encode(), name="mine.csv", **kw)
+
+
+def problems_of(content: str, **kw) -> list:
+    with pytest.raises(DataError) as caught:
+        read_quietly(content, **kw)
+    return caught.value.problems
+
+
+def test_semicolon_file_with_decimal_commas_is_read_with_a_note():
+    frame = read_quietly("Monat;Wert;Belegtage\n15.01.2024;8,0;1.234,5\n15.02.2024;7,25;610\n"
+                         "15.03.2024;9;0,5\n", date="Monat", value="Wert", chart="xmr")
+    assert list(frame["value"]) == [8.0, 7.25, 9.0]
+    assert any("decimal comma" in n and "'8,0' was read as 8.0" in n
+               for n in frame.attrs["notes"])
+    both = read_quietly("Monat;Wert;Belegtage\n15.01.2024;8,0;1.234,5\n15.02.2024;7,25;610\n"
+                        "15.03.2024;9;0,5\n", date="Monat", numerator="Wert",
+                        denominator="Belegtage")
+    assert list(both["denominator"]) == [1234.5, 610.0, 0.5]
+
+
+def test_one_comma_and_three_digits_in_a_semicolon_file_is_ambiguous_until_you_say():
+    text = "month;falls\n2024-01-01;8,0\n2024-02-01;1,234\n2024-03-01;7\n"
+    (problem,) = problems_of(text, date="month", value="falls", chart="run")
+    assert (problem.row, problem.column, problem.value) == (3, "falls", "1,234")
+    assert "with a decimal comma it is 1.234" in problem.what
+    assert "between thousands it is 1234" in problem.what and "decimal=','" in problem.fix
+    assert list(read_quietly(text, date="month", value="falls", decimal=",")["value"]) == [
+        8.0, 1.234, 7.0]
+    # with no decimal comma anywhere in the column, still two readings
+    (alone,) = problems_of("month;beds\n2024-01-01;1,234\n2024-02-01;1,300\n", date="month",
+                           value="beds")[:1]
+    assert alone.row == 2 and "could be read two ways" in alone.what
+    assert list(read_quietly("month;beds\n2024-01-01;1,234\n2024-02-01;1,300\n", date="month",
+                             value="beds", decimal=".")["value"]) == [1234.0, 1300.0]
+
+
+def test_a_dot_and_three_digits_in_a_decimal_comma_column_is_ambiguous():
+    (problem,) = problems_of("month;falls\n2024-01-01;8,5\n2024-02-01;1.234\n", date="month",
+                             value="falls")
+    assert problem.row == 3
+    assert problem.what.endswith("with a decimal point it is 1.234, with a separator between "
+                                 "thousands it is 1234")
+    frame = read_quietly("month;falls\n2024-01-01;8,5\n2024-02-01;1.234\n", date="month",
+                         value="falls", decimal=",")
+    assert list(frame["value"]) == [8.5, 1234.0]
+
+
+def test_commas_in_a_comma_separated_file_still_group_thousands():
+    frame = read_quietly('month,beds\n2024-01-01,"1,234"\n2024-02-01,"12,500.5"\n',
+                         date="month", value="beds")
+    assert list(frame["value"]) == [1234.0, 12500.5]
+
+
+def test_percentages_in_a_value_column_are_read_as_percent_with_a_note():
+    frame = read_quietly("month,compliance\n2024-01-01,90%\n2024-02-01,85.5 %\n"
+                         "2024-03-01,93\n", date="month", value="compliance", chart="run")
+    assert list(frame["value"]) == [90.0, 85.5, 93.0]
+    assert any("written as percentages" in n for n in frame.attrs["notes"])
+    semicolons = read_quietly("month;compliance\n2024-01-01;90,5%\n2024-02-01;85%\n",
+                              date="month", value="compliance")
+    assert list(semicolons["value"]) == [90.5, 85.0]
+
+
+def test_a_bare_fraction_among_percentages_is_ambiguous():
+    (problem,) = problems_of("month,compliance\n2024-01-01,90%\n2024-02-01,0.9\n",
+                             date="month", value="compliance", chart="run")
+    assert problem.row == 3 and "0.9% or 90%" in problem.what
+
+
+def test_a_percentage_is_not_a_count():
+    (problem,) = problems_of("month,screened,eligible\n2024-01-01,80%,100\n"
+                             "2024-02-01,50,100\n", date="month", numerator="screened",
+                             denominator="eligible", chart="p")
+    assert (problem.row, problem.column) == (2, "screened")
+    assert problem.what == "this is a percentage, not a count"
+
+
+def test_excel_serial_dates_are_read_as_dates_with_a_note(tmp_path):
+    frame = read_quietly("month,falls\n45292,3\n45323,4\n45352,5\n", date="month",
+                         value="falls", chart="run")
+    assert list(frame["date"]) == list(pd.to_datetime(["2024-01-01", "2024-02-01",
+                                                       "2024-03-01"]))
+    assert frame.attrs["frequency"] == "monthly"
+    assert any("45292 is 1 January 2024" in n for n in frame.attrs["notes"])
+    # numbers in a workbook's date column (a column formatted as General)
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["month", "falls"], [45292, 3], [45323, 4], [45352.0, 5]):
+        book.active.append(row)
+    book.save(tmp_path / "serial.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataNote)
+        sheet = read_table(tmp_path / "serial.xlsx", date="month", value="falls", chart="run")
+    assert sheet["date"].iloc[-1] == pd.Timestamp("2024-03-01")
+
+
+def test_period_numbers_in_the_date_column_are_read_in_order():
+    frame = read_quietly("week,falls\n3,5\n1,4\n2,6\n4,2\n", date="week", value="falls",
+                         chart="run")
+    assert list(frame["date"]) == [1, 2, 3, 4] and list(frame["row"]) == [3, 4, 2, 5]
+    assert any("period numbers (1 to 4)" in n for n in frame.attrs["notes"])
+
+
+def test_repeated_and_missing_period_numbers_are_problems():
+    problems = problems_of("week,falls\n1,3\n2,4\n2,5\n5,2\n", date="week", value="falls",
+                           chart="xmr")
+    assert [(p.row, p.what) for p in problems] == [
+        (4, "period 2 is already in row 3"),
+        (5, "2 periods (3 to 4) are missing before this row")]
+
+
+def test_period_numbers_chart_in_the_upload_widget():
+    from safercare.widgets.upload import run_upload
+
+    rows = "".join(f"{k},{v}\n" for k, v in enumerate([5, 3, 4, 6, 5, 4, 3, 5, 6, 4, 5, 3],
+                                                     start=1))
+    outcome = run_upload(("week;falls\n" + rows.replace(",", ";")).encode(), "weeks.csv",
+                         chart="run", date="week", value="falls")
+    assert outcome.ok, outcome.problems
+    assert any("period numbers" in n for n in outcome.notes)

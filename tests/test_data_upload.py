@@ -187,3 +187,37 @@ def test_a_workbook_with_several_sheets_offers_a_sheet_choice(shown):
     shown.clear()
     next(c for c in form.children if isinstance(c, w.Button)).click()
     assert shown[0] == "Figure" and "14 monthly points" in shown[1]
+
+
+def test_fifty_thousand_problems_show_the_first_twenty_and_a_count(shown):
+    dates = pd.date_range("1900-01-01", periods=50_000, freq="D").strftime("%Y-%m-%d")
+    content = ("date,value\n" + "".join(f"{d},n/a\n" for d in dates)).encode()
+    form = upload_widget()
+    _upload(form, content, "long.csv")
+    by_label = {c.description: c for c in form.children if isinstance(c, w.Dropdown)}
+    by_label["Chart"].value = "xmr"
+    shown.clear()
+    next(c for c in form.children if isinstance(c, w.Button)).click()
+    assert shown[0].startswith("**We found 50,000 problems.** The first 20 are listed.")
+    table = shown[1].splitlines()
+    assert len(table) == 1 + 21 and "… and 49,980 more problems" in table[-1]
+
+
+def test_the_decimal_mark_choice_settles_an_ambiguous_number(shown):
+    rows = "".join(f"2024-{m:02d}-01;{v}\n" for m, v in zip(
+        range(1, 13), ["1,234", "1,5", "2", "1,75", "2,5", "1", "2", "1,5", "3", "2", "1", "2"],
+        strict=True))
+    content = ("month;rate\n" + rows).encode()
+    form = upload_widget()
+    _upload(form, content, "rates.csv")
+    by_label = {c.description: c for c in form.children if isinstance(c, w.Dropdown)}
+    button = next(c for c in form.children if isinstance(c, w.Button))
+    shown.clear()
+    button.click()
+    assert shown[0].startswith("**We found 1 problem.**") and "two ways" in shown[1]
+    assert by_label["Decimal mark"].tooltip
+    by_label["Decimal mark"].value = ","
+    shown.clear()
+    button.click()
+    assert shown[0] == "Figure"
+    matplotlib.pyplot.close("all")

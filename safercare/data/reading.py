@@ -20,6 +20,7 @@ machine):
 :data:`MAX_COLUMNS`        200 columns
 :data:`MAX_CELLS`          2,000,000 cells in the table (rows × columns)
 :data:`MAX_ROW_CHARS`      1,000,000 characters in one row of a CSV file
+:data:`MAX_CELL_CHARS`     32,767 characters in one cell of a CSV file (Excel's limit)
 ==================== ========================================================
 
 What counts is the cells that hold data: a workbook's ``<dimension>`` and its
@@ -49,8 +50,8 @@ import pandas as pd
 
 from safercare.errors import DataError, Problem
 
-__all__ = ["MAX_CELLS", "MAX_COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS", "MAX_ROW_CHARS",
-           "MAX_UNPACKED_BYTES", "Grid", "Source", "read_grid", "sheet_names"]
+__all__ = ["MAX_CELLS", "MAX_CELL_CHARS", "MAX_COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS",
+           "MAX_ROW_CHARS", "MAX_UNPACKED_BYTES", "Grid", "Source", "read_grid", "sheet_names"]
 
 #: The largest file read, in bytes (CSV or Excel).
 MAX_FILE_BYTES = 50 * 2**20
@@ -64,6 +65,8 @@ MAX_COLUMNS = 200
 MAX_CELLS = 2_000_000
 #: The most characters in one row of a CSV file.
 MAX_ROW_CHARS = 1_000_000
+#: The most characters in one cell of a CSV file (Excel's own limit for a cell).
+MAX_CELL_CHARS = 32_767
 #: The most entries in a workbook's zip archive (a real workbook has a few dozen).
 _MAX_PARTS = 10_000
 #: Rows (``<row>`` elements, empty formatted ones included) streamed from a sheet before
@@ -144,6 +147,13 @@ def _too_many_cells(label: str, rows: int, columns: int) -> DataError:
                  "keep only the rows and columns your chart needs and delete anything else "
                  f"(look for stray entries in the last row, {rows:,}, and the last column, "
                  f"{_letter(columns - 1)}), then save the file again")
+
+
+def _long_cell(label: str, row: int, length: int) -> DataError:
+    return DataError(Problem(row, None, f"a cell in this row holds {length:,} characters or "
+                             f"more, more than the {MAX_CELL_CHARS:,} that Excel allows in a "
+                             "cell", "check that you chose the right file; " + _SAVE_AS),
+                     source=label)
 
 
 def _take_bytes(source: Source, name: str | None) -> tuple[bytes | str, str]:
@@ -273,6 +283,9 @@ def _read_text(content: bytes | str, label: str, notes: list[str]
                 raise _too_many_rows(label, number)
             if end > MAX_COLUMNS:
                 raise _too_many_columns(label, number, end - 1)
+            longest = max(map(len, row[:end]))
+            if longest > MAX_CELL_CHARS:
+                raise _long_cell(label, number, longest)
             rows.extend([()] * pending)
             pending = 0
             rows.append([cell if cell.strip() else "" for cell in row[:end]])
@@ -281,11 +294,8 @@ def _read_text(content: bytes | str, label: str, notes: list[str]
                 raise _too_many_cells(label, len(rows), width)
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            raise DataError(Problem(reader.line_num, None, "a cell on this line holds more "
-                                    f"than {csv.field_size_limit():,} characters, far more "
-                                    "than a table needs (Excel's own limit is 32,767)",
-                                    "check that you chose the right file; " + _SAVE_AS),
-                            source=label) from None
+            raise _long_cell(label, len(rows) + pending + 1, csv.field_size_limit()
+                             ) from None
         raise _fail(label, f"this file could not be read as a table ({error})",
                     _SAVE_AS + ", then try again") from None
     if delimiter != ",":

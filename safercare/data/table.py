@@ -21,11 +21,38 @@ Decisions (documented so a learner and a trainer can rely on them)
       periods and missing periods are problems, because runs, trends and limits count
       consecutive periods. The t and g charts are for events, so repeated dates are
       allowed and gaps are not checked.
+
+Helping where the meaning is clear (each is named in a note next to the result)
+    * **Decimal commas.** A comma is a decimal mark only in a file whose columns are
+      separated by semicolons (the convention wherever the comma is the decimal mark),
+      or when you say so with ``decimal=","``. In such a file a number column uses
+      decimal commas when one of its values has a comma that can only be a decimal
+      mark: followed by one, two or four or more digits (``8,0``, ``12,75``), after a
+      leading zero (``0,125``), or after dots that group thousands (``1.234,5``). Then
+      ``8,0`` is 8.0 and ``1.234,5`` is 1234.5.
+    * **Truly ambiguous numbers are a problem until you say.** In a semicolon file
+      ``1,234`` (one comma, exactly three digits after it) could be 1.234 or 1234, and
+      so could ``1.234`` in a column that uses decimal commas. Each is reported, row by
+      row, until you pass ``decimal=","`` (commas are decimal marks, dots group
+      thousands) or ``decimal="."`` (the reverse, the usual UK reading).
+    * **Percentages.** In a value column, ``90%`` is read as 90 (the chart is then in
+      percent). When some values carry a % sign and others do not, a value without one
+      between 0 and 1 (``0.9``) could be 0.9% or 90%, so it is a problem; a bigger one
+      (``93``) is read as 93. A numerator or denominator must be a count, so a
+      percentage there is a problem that says so.
+    * **Excel serial dates.** A number from 20,000 to 73,050 in a date column is a date
+      as Excel stores it (days since 30 December 1899: 45292 is 1 January 2024), for
+      example a date column exported as numbers; it is read as that date.
+    * **Period numbers.** A date column whose every value is a whole number below
+      20,000 (1, 2, 3 …, week or period numbers) is read as numbered periods: the
+      ``date`` column holds the numbers, rows are put in order, and for a regular series
+      repeated and missing period numbers are problems.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 
 import numpy as np
@@ -58,6 +85,19 @@ _NEEDS = {
 }
 _ROLES = ("date", "value", "numerator", "denominator", "group")
 _HEADER_SEARCH_ROWS = 30
+#: Excel serial day numbers read as dates in a date column (4 October 1954 to 31
+#: December 2099); whole numbers below the first are period numbers.
+SERIAL_DATES = (20_000, 73_050)
+_EXCEL_DAY_ZERO = np.datetime64("1899-12-30")
+_SIGN = r"[+-]?"
+#: Commas that can only be decimal marks: 8,0 · 12,75 · 3,1416 · 0,125 · ,5 · 1.234,5
+_DECIMAL_ONLY = re.compile(_SIGN + r"(?:\d+,\d{1,2}|\d+,\d{4,}|0,\d+|,\d+|\d{1,3}(?:\.\d{3})+,\d+)")
+#: One comma or dot with exactly three digits after it: 1,234 or 1.234 (two readings).
+_AMBIGUOUS_COMMA = re.compile(_SIGN + r"[1-9]\d{0,2},\d{3}")
+_AMBIGUOUS_DOT = re.compile(_SIGN + r"[1-9]\d{0,2}\.\d{3}")
+#: A number written in the decimal-comma way (dots may group thousands).
+_COMMA_NUMBER = re.compile(_SIGN + r"(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?")
+_PERCENT = re.compile(r"(" + _SIGN + r"[\d.,]*\d)\s*%")
 
 
 class DataNote(UserWarning):
@@ -209,7 +249,8 @@ def _order(dates: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
     """Stable order: groups in order of first appearance, dates ascending within each."""
     codes = (pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=False)[0]
              if groups is not None else np.zeros(len(dates), dtype=np.int64))
-    as_int = dates.astype("datetime64[us]").astype("int64")
+    as_int = (dates.astype("datetime64[us]").astype("int64") if dates.dtype.kind == "M"
+              else dates)
     frame = pd.DataFrame({"g": codes, "d": as_int})
     return frame.sort_values(["g", "d"], kind="stable").index.to_numpy()
 
@@ -252,6 +293,7 @@ def read_table(
     chart: str | None = None,
     dayfirst: bool | None = None,
     frequency: str | None = None,
+    decimal: str | None = None,
     name: str | None = None,
 ) -> pd.DataFrame:
     """Read your own CSV or Excel table and check it for the chart it will feed.
@@ -268,11 +310,16 @@ def read_table(
             that could genuinely be read either way; ``True``/``False`` says which.
         frequency: ``daily``, ``weekly``, ``monthly``, ``quarterly`` or ``yearly``;
             ``None`` works it out from the dates.
+        decimal: the decimal mark in number columns: ``"."`` (commas group thousands,
+            as in the UK), ``","`` (commas are decimal marks and dots group thousands),
+            or ``None`` (default) to work it out, reporting numbers that could be read
+            either way (see the module's decisions).
         name: the file's name for messages (useful when passing bytes).
 
     Returns:
         A DataFrame with a ``row`` column (the Excel row each value came from) and one
-        plainly named column per chosen role: ``group``, ``date`` (datetime),
+        plainly named column per chosen role: ``group``, ``date`` (datetime, or whole
+        numbers when the column holds period numbers 1, 2, 3 …),
         ``value``, ``numerator``, ``denominator`` (floats; blank cells, allowed only
         when ``chart`` is None, are NaN). With no columns chosen, every column is
         returned as text. ``attrs`` holds ``columns`` (role → your heading),
@@ -285,6 +332,8 @@ def read_table(
             not the data).
     """
     _argument_checks(chart, frequency, dayfirst)
+    if decimal not in (None, ".", ","):
+        raise ValueError(f"decimal must be '.', ',' or None, not {decimal!r}")
     grid = read_grid(path_or_buffer, sheet=sheet, name=name)
     names = {role: heading for role, heading in zip(
         _ROLES, (date, value, numerator, denominator, by), strict=True) if heading is not None}
@@ -325,9 +374,11 @@ def read_table(
         out["group"] = pd.array(labels.where(~blank, None), dtype="string")
     for role in ("value", "numerator", "denominator"):
         if role in names:
-            numbers, found = checks.as_numbers(body[columns[role]].reset_index(drop=True),
-                                               names[role], allow_missing=chart is None, **kw)
+            numbers, found, note = _numbers(body[columns[role]].reset_index(drop=True),
+                                            names[role], role, chart, decimal,
+                                            grid.delimiter == ";", kw)
             problems += found
+            notes += [note] if note else []
             out[role] = numbers
     problems += _chart_checks(chart, names, out, kw)
 
@@ -335,7 +386,7 @@ def read_table(
     if "date" in names:
         dates, date_problems, frequency_used, note = _dates(
             body[columns["date"]].reset_index(drop=True), names, groups, chart, dayfirst,
-            frequency, kw)
+            frequency, kw, notes)
         problems += date_problems
         if note:
             notes.append(note)
@@ -380,11 +431,32 @@ def _chart_checks(chart: str | None, names: dict[str, str], out: dict[str, objec
 
 
 def _dates(cells: pd.Series, names: dict[str, str], groups: np.ndarray | None,
-           chart: str | None, dayfirst: bool | None, frequency: str | None, kw: dict
-           ) -> tuple[np.ndarray, list[Problem], str | None, str | None]:
-    """Parse the date column, settle day/month order, and check the periods."""
+           chart: str | None, dayfirst: bool | None, frequency: str | None, kw: dict,
+           notes: list[str]) -> tuple[np.ndarray, list[Problem], str | None, str | None]:
+    """Parse the date column, settle day/month order, and check the periods.
+
+    Excel serial numbers become dates and a column of period numbers stays numbers
+    (see the module's decisions); ``notes`` is told what was done.
+    """
     column = names["date"]
     regular = chart in REGULAR or (chart is None and frequency is not None)
+    numbers = _numeric_cells(cells)
+    filled = ~_blank_cells(cells)
+    if filled.any() and (numbers[filled] >= 0).all() and (numbers[filled] < SERIAL_DATES[0]
+                                                           ).all():
+        if np.all(np.mod(numbers[filled], 1) == 0):
+            return _period_numbers(numbers, filled, column, names, groups, regular, kw,
+                                   notes)
+    serial = (numbers >= SERIAL_DATES[0]) & (numbers <= SERIAL_DATES[1])
+    if serial.any():
+        days = (numbers[serial] * 86_400_000_000).round().astype("int64")
+        stamps = _EXCEL_DAY_ZERO.astype("datetime64[us]") + days.astype("timedelta64[us]")
+        cells = cells.astype(object).copy()
+        cells[serial] = list(pd.DatetimeIndex(stamps).to_pydatetime())
+        first = int(np.flatnonzero(serial)[0])
+        notes.append(f"Some dates in '{column}' were numbers such as {numbers[first]:g}, the "
+                     f"way Excel stores dates; they were read as Excel dates ("
+                     f"{numbers[first]:g} is {_day(stamps[0])}).")
     dates, problems = checks.as_dates(cells, column, dayfirst=dayfirst is not False, **kw)
     note = None
     if dayfirst is None and not problems:
@@ -423,6 +495,147 @@ def _dates(cells: pd.Series, names: dict[str, str], groups: np.ndarray | None,
                     "quarterly or yearly), so missing periods were not checked. Give "
                     "frequency= if they should be.")
     return dates, problems, frequency_used, note
+
+
+def _blank_cells(cells: pd.Series) -> np.ndarray:
+    return _is_blank(cells.to_frame())[:, 0]
+
+
+def _numeric_cells(cells: pd.Series) -> np.ndarray:
+    """Each cell as a number if it is one (a number cell, or text that is only a number)."""
+    values = cells.to_numpy(dtype=object)
+    is_number = np.array([isinstance(v, int | float | np.integer | np.floating)
+                          and not isinstance(v, bool | np.bool_) for v in values], dtype=bool)
+    out = np.full(len(values), np.nan)
+    if is_number.any():
+        out[is_number] = values[is_number].astype(float)
+    text = ~is_number & np.array([isinstance(v, str) for v in values], dtype=bool)
+    if text.any():
+        as_text = pd.Series(values[text], dtype="string").str.strip()
+        plain = as_text.str.fullmatch(r"[+-]?\d+(?:\.\d+)?").fillna(False).to_numpy(bool)
+        parsed = pd.to_numeric(as_text.where(plain), errors="coerce")
+        out[np.flatnonzero(text)] = parsed.to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def _period_numbers(numbers: np.ndarray, filled: np.ndarray, column: str,
+                    names: dict[str, str], groups: np.ndarray | None, regular: bool,
+                    kw: dict, notes: list[str]
+                    ) -> tuple[np.ndarray, list[Problem], str | None, str | None]:
+    """A date column of whole numbers (1, 2, 3 …): numbered periods, checked for a series."""
+    rows = kw["rows"]
+    problems = [Problem(int(r), column, "the period is blank",
+                        "type the number of this period, or delete the row if it is not "
+                        "data", unit="row") for r in rows[~filled]]
+    periods = np.where(filled, numbers, 0).astype(np.int64)
+    notes.append(f"The '{column}' column holds period numbers ({periods[filled].min()} to "
+                 f"{periods[filled].max()}) rather than dates; they were read as numbered "
+                 "periods, in order.")
+    if regular and not problems:
+        codes = (pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=False)[0]
+                 if groups is not None else np.zeros(len(periods), dtype=np.int64))
+        frame = pd.DataFrame({"g": codes, "p": periods, "row": rows}).sort_values(
+            ["g", "p", "row"], kind="stable")
+        first = frame.groupby(["g", "p"])["row"].transform("first")
+        where = names.get("group")
+        for p, row, earlier, g in zip(frame["p"][frame["row"] != first],
+                                      frame["row"][frame["row"] != first],
+                                      first[frame["row"] != first],
+                                      frame["g"][frame["row"] != first], strict=True):
+            label = f" for {where} '{groups[codes == g][0]}'" if where else ""
+            problems.append(Problem(int(row), column, f"period {p}{label} is already in row "
+                                    f"{int(earlier)}", "keep one row per period: delete "
+                                    "one of the two rows, or correct the period number",
+                                    unit="row"))
+        unique = frame.drop_duplicates(["g", "p"])
+        step = unique.groupby("g")["p"].diff()
+        for row, p, missing, g in zip(unique["row"][step > 1], unique["p"][step > 1],
+                                      step[step > 1] - 1, unique["g"][step > 1], strict=True):
+            label = f" for {where} '{groups[codes == g][0]}'" if where else ""
+            what = (f"there is no row for period {p - 1} before this one" if missing == 1
+                    else f"{int(missing)} periods ({p - int(missing)} to {p - 1}) are missing "
+                    "before this row")
+            problems.append(Problem(int(row), column, what + label,
+                                    "add a row for each missing period with its value, or "
+                                    "check the period numbers on either side of the gap",
+                                    unit="row"))
+    return periods, problems, None, None
+
+
+def _numbers(cells: pd.Series, column: str, role: str, chart: str | None,
+             decimal: str | None, semicolons: bool, kw: dict
+             ) -> tuple[np.ndarray, list[Problem], str | None]:
+    """A number column read with the help described in the module's decisions."""
+    rows = kw["rows"]
+    is_text = np.array([isinstance(v, str) for v in cells.to_numpy(dtype=object)], dtype=bool)
+    text = pd.Series(cells.to_numpy(dtype=object), dtype=object).where(is_text, None)
+    text = text.astype("string").str.strip()
+    own: dict[int, Problem] = {}  # position → a problem explained here, not by checks
+    notes: list[str] = []
+
+    percent = text.str.fullmatch(_PERCENT.pattern).fillna(False).to_numpy(bool)
+    if percent.any():
+        if role != "value":
+            for pos in np.flatnonzero(percent):
+                own[pos] = Problem(int(rows[pos]), column, "this is a percentage, not a count",
+                                   "type the count itself (the number of patients or "
+                                   "events); the chart works out the percentage",
+                                   value=str(cells.iloc[pos]), unit="row")
+        else:
+            notes.append(f"The values in '{column}' are written as percentages (e.g. "
+                         f"'{text[percent].iloc[0]}'); they were read as the numbers before "
+                         "the % sign, so the chart is in percent.")
+        text = text.where(~percent, text.str.extract(_PERCENT.pattern, expand=False))
+
+    comma = decimal == "," or (decimal is None and semicolons and bool(
+        text.str.fullmatch(_DECIMAL_ONLY.pattern).fillna(False).any()))
+    if decimal is None and semicolons:
+        ambiguous = text.str.fullmatch(_AMBIGUOUS_COMMA.pattern).fillna(False).to_numpy(bool)
+        if comma:
+            ambiguous |= text.str.fullmatch(_AMBIGUOUS_DOT.pattern).fillna(False
+                                                                           ).to_numpy(bool)
+        for pos in np.flatnonzero(ambiguous):
+            written = str(text.iloc[pos])
+            mark = "comma" if "," in written else "point"
+            own[pos] = Problem(
+                int(rows[pos]), column, f"this number could be read two ways: with a decimal "
+                f"{mark} it is {written.replace(',', '.')}, with a separator between "
+                f"thousands it is {written.replace(',', '').replace('.', '')}",
+                "say which you mean: decimal=',' if commas are decimal marks, or decimal='.' "
+                "if they separate thousands (in the upload form: 'Decimal mark'); or write "
+                "the number without a thousands separator",
+                value=str(cells.iloc[pos]), unit="row")
+    if comma:
+        written = text.str.fullmatch(_COMMA_NUMBER.pattern).fillna(False) & text.str.contains(
+            r"[,.]", regex=True).fillna(False)
+        converted = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        text = text.where(~written, converted)
+        if written.any() and decimal is None:
+            example = str(cells.iloc[int(np.flatnonzero(written.to_numpy(bool))[0])]).strip()
+            notes.append(f"The numbers in '{column}' use a decimal comma, as is usual in a "
+                         f"file separated by semicolons ('{example}' was read as "
+                         f"{converted[written].iloc[0]}). Set decimal='.' if the commas "
+                         "separate thousands.")
+    values = pd.Series(cells.to_numpy(dtype=object), dtype=object)
+    values = values.where(~is_text, text.astype(object))
+    for pos in own:
+        values.iloc[pos] = None
+    numbers, problems = checks.as_numbers(values, column, allow_missing=chart is None, **kw)
+    if role == "value" and percent.any():
+        plain = ~percent & ~np.isnan(numbers) & (numbers > 0) & (numbers <= 1)
+        for pos in np.flatnonzero(plain):
+            own[pos] = Problem(int(rows[pos]), column, "other values in this column are "
+                               "percentages, and this one has no % sign: it could be "
+                               f"{numbers[pos]:g}% or {100 * numbers[pos]:g}%",
+                               "write it as a percentage like the others, e.g. "
+                               f"{100 * numbers[pos]:g}%", value=str(cells.iloc[pos]),
+                               unit="row")
+            numbers[pos] = np.nan
+    if own:
+        taken = {int(rows[pos]) for pos in own}
+        problems = [p for p in problems if p.row not in taken] + list(own.values())
+        numbers[list(own)] = np.nan
+    return numbers, problems, " ".join(notes) or None
 
 
 def _day(date: np.datetime64) -> str:

@@ -98,6 +98,7 @@ def run_upload(
     by: str | None = None,
     sheet: str | int | None = None,
     dayfirst: bool | None = None,
+    decimal: str | None = None,
     multiplier: float = 1.0,
 ) -> UploadOutcome:
     """Check an uploaded file for a chart, then draw the chart (or explain the problems).
@@ -117,7 +118,7 @@ def run_upload(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the notes are shown with the result instead
             frame = read_table(content, name=filename, sheet=sheet, date=date, by=by,
-                               chart=chart, dayfirst=dayfirst, **roles)
+                               chart=chart, dayfirst=dayfirst, decimal=decimal, **roles)
     except DataError as error:
         return _problems_outcome(error)
     from safercare import spc  # imported here so this module works on its own
@@ -192,6 +193,12 @@ def upload_widget() -> Any:
                  ("Month first, e.g. 01/31/2024 (US)", False)],
         value=None, description="Dates are written", tooltip="How the dates in your file "
         "are written", style=wide, layout=layout())
+    decimal = w.Dropdown(
+        options=[("Work it out (a point, or a comma in files separated by semicolons)", None),
+                 ("Point, e.g. 8.5 (a comma separates thousands: 1,234)", "."),
+                 ("Comma, e.g. 8,5 (a dot separates thousands: 1.234)", ",")],
+        value=None, description="Decimal mark", tooltip="How the numbers in your file "
+        "mark decimals", style=wide, layout=layout())
     per = w.Dropdown(options=[("1 (as a fraction)", 1.0), ("100 (a percentage)", 100.0),
                               ("1,000", 1000.0), ("10,000", 10000.0)], value=100.0,
                      description="Show the rate per", tooltip="Multiply each proportion "
@@ -263,7 +270,8 @@ def upload_widget() -> Any:
         outcome = run_upload(chosen[0], chosen[1], chart=chart.value, date=date.value,
                              value=value.value, numerator=numerator.value,
                              denominator=denominator.value, by=by.value,
-                             dayfirst=dayfirst.value, multiplier=per.value,
+                             dayfirst=dayfirst.value, decimal=decimal.value,
+                             multiplier=per.value,
                              sheet=sheet.value)
         notes = [Markdown("\n".join(f"- {n}" for n in outcome.notes))] if outcome.notes else []
         if outcome.problems is not None:
@@ -283,4 +291,4 @@ def upload_widget() -> Any:
     run.on_click(on_run)
     on_chart()
     return w.VBox([intro, upload, sheet, chart, date, value, numerator, denominator, per, by,
-                   dayfirst, run, out])
+                   dayfirst, decimal, run, out])
