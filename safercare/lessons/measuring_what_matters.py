@@ -317,6 +317,13 @@ def measure_types_answer() -> str:
             "out elsewhere: that is what the balancing measures watch.")
 
 
+def measure_types_markdown() -> str:
+    """Exercise 1.2's answer key as a markdown table (the facilitator page's, written by
+    ``python -m safercare.lessons.pages``)."""
+    rows = [f"| {measure} | {kind} |" for measure, kind in MEASURE_TYPES.items()]
+    return "\n".join(["| Measure | Type |", "|---|---|", *rows]) + "\n"
+
+
 class MeasureChoices:
     """The six drop-downs of exercise 1.2 shown together (the last line of a cell)."""
 

@@ -57,6 +57,8 @@ def blocks() -> dict[str, tuple[str, Callable[[], str]]]:
         "dice-thresholds": ("book/trainers/handouts/02-variation-and-run-charts.md",
                             l2.dice_thresholds_markdown),
         "incident-cards": ("book/trainers/01-incident-cards.md", l1.incident_cards_markdown),
+        "measure-types": ("book/trainers/01-measuring-what-matters.md",
+                          l1.measure_types_markdown),
     }
 
 
