@@ -181,8 +181,9 @@ def _damaged(tmp_path: Path) -> Path:
     """A real workshop file with garbage written over one of its middle pages."""
     db = tmp_path / "damaged.sqlite3"
     store = PrioritiesStore(db)
-    for i in range(60):
-        store.submit_suggestion(f"Idea number {i} about safer handover " + "x" * 300, "staff")
+    for i in range(90):  # about 12 pages of 4 KiB
+        assert store.submit_suggestion(f"Idea number {i} about safer handover " + "x" * 300,
+                                       "staff").ok
     data = bytearray(db.read_bytes())
     page = 4096
     assert len(data) > 8 * page
