@@ -23,6 +23,7 @@ from safercare.priorities.report import (
     participation_table,
     plot_weighting,
     priority_table,
+    vote_code_sheet,
     weighting_comparison,
 )
 from safercare.priorities.scoring import interim_scores
@@ -162,3 +163,11 @@ def test_the_lesson_figure_alt_text_matches_the_data():
             if "mystnb" in c.get("metadata", {})]
     assert alts == [describe_weighting(interim_scores(demo_ballots()))]
     assert all(c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_the_voting_code_sheet_has_one_slip_per_code_on_a4_and_escapes_text():
+    sheet = vote_code_sheet(["ABCD-EFGH", "<b>X</b>"], title="Your code & slip")
+    assert sheet.count("<li class='slip'>") == 2 and "@page { size: A4" in sheet
+    assert "ABCD-EFGH" in sheet and "&lt;b&gt;X&lt;/b&gt;" in sheet and "<b>X" not in sheet
+    assert "Your code &amp; slip" in sheet and "It works once" in sheet
+    assert "<html lang='en'>" in sheet and "<title>" in sheet and "<main>" in sheet
