@@ -78,3 +78,47 @@ def test_no_import_circles_in_the_package() -> None:
         if name not in state:
             visit(name)
     assert not circles, "import circles: " + "; ".join(" -> ".join(c) for c in circles)
+
+
+def test_long_descriptions_are_shortened_on_the_page_but_kept_whole() -> None:
+    from safercare.lessons.common import SHORT_WORDS, _Words, shorten
+
+    short = "36 monthly points; mean 7.33. No signals."
+    assert shorten(short) == short and _Words(short)._repr_markdown_().endswith(short)
+    long = " ".join(f"Chart {i}: mean {i}.25; process limits 1.5 to 9.75." for i in range(40))
+    shown = shorten(long)
+    assert len(shown) <= SHORT_WORDS and shown.endswith("…") and "1.25" in shown
+    page = _Words(long)._repr_markdown_()
+    assert shown in page and long in page and "<details>" in page  # the whole text is kept
+    assert repr(_Words(long)) == "In words: " + long
+
+
+def test_every_package_folder_is_listed_for_the_install() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"])
+    folders = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert folders | {"safercare_datasets"} == listed, "list new packages in pyproject.toml"
+
+
+def test_a_plain_install_carries_the_datasets(tmp_path: Path) -> None:
+    """An analyst's "pip install" (not editable, no repository beside it) can load them."""
+    import subprocess
+    import sys
+
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
+                    "-w", str(wheels)], check=True, capture_output=True, timeout=300)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(target), *map(str, wheels.glob("*.whl"))], check=True,
+                   capture_output=True, timeout=300)
+    code = ("import safercare.data as d; print(d.datasets_dir().name); "
+            "print(len(d.list_datasets())); print(len(d.load('falls')))")
+    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    name, count, rows = done.stdout.split()
+    assert name == "safercare_datasets" and int(count) >= 20 and int(rows) > 0

@@ -26,13 +26,16 @@ any dataset's text exactly as it is in the file, and :func:`dataset_path` its pa
 you can read it yourself.
 
 The folder is found next to the package (``safercare/`` and ``datasets/`` share a
-parent in the repository). A ``pip install`` that is not editable does not include it;
-set the ``SAFERCARE_DATASETS`` environment variable to the folder's path in that case.
+parent in the repository, as in the course's editable install). A plain ``pip install``
+of the package carries its own copy, installed as ``safercare_datasets``, which is used
+when there is no repository beside it. ``SAFERCARE_DATASETS`` (a folder's path) overrides
+both.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -75,14 +78,27 @@ def datasets_dir() -> Path:
     """
     override = os.environ.get(DATASETS_ENV)
     folder = Path(override) if override else Path(__file__).resolve().parents[2] / "datasets"
+    if not override and not (folder / "datapackage.json").is_file():
+        folder = _installed_datasets() or folder
     if not (folder / "datapackage.json").is_file():
         raise DatasetsNotFoundError(
             f"The course datasets were not found: there is no datapackage.json in {folder}. "
-            "They come with the course repository, not with a plain 'pip install': clone the "
-            "repository and install it with 'pip install -e .', or set the "
+            "They come with the course repository and with 'pip install' of the package: "
+            "reinstall it, or set the "
             f"{DATASETS_ENV} environment variable to the folder that holds datapackage.json."
         )
     return folder
+
+
+def _installed_datasets() -> Path | None:
+    """The copy of the datasets that a plain ``pip install`` puts beside the package."""
+    try:
+        spec = importlib.util.find_spec("safercare_datasets")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 @lru_cache(maxsize=8)

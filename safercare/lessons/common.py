@@ -171,6 +171,11 @@ def show(figure: plt.Figure, description: str) -> None:
     display(_Words(description))
 
 
+def in_words(description: str) -> _Words:
+    """A chart's description shown under it as "**In words:** ..." (the result's own words)."""
+    return _Words(description)
+
+
 class _Words:
     """A figure's description: formatted in a notebook, the same words as plain text."""
 
@@ -178,10 +183,36 @@ class _Words:
         self.text = text
 
     def _repr_markdown_(self) -> str:
-        return IN_WORDS + self.text
+        short = shorten(self.text)
+        if short == self.text:
+            return IN_WORDS + self.text
+        # The reader sees the gist; the whole text stays one click away (and is the figure's
+        # alt text, so a screen reader still hears all of it).
+        return (f"{IN_WORDS}{short}\n\n<details><summary>The full description</summary>\n\n"
+                f"{self.text}\n\n</details>")
 
     def __repr__(self) -> str:
         return "In words: " + self.text
+
+
+#: Descriptions longer than this many characters are shortened on the page.
+SHORT_WORDS = 480
+
+
+def shorten(text: str, limit: int = SHORT_WORDS) -> str:
+    """The first sentences of ``text`` that fit in about ``limit`` characters (all if it fits).
+
+    Sentences end at a full stop followed by a space, so numbers such as 7.33 stay whole.
+    """
+    if len(text) <= limit:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text)
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and len(" ".join([*kept, sentence])) > limit * 0.8:
+            break
+        kept.append(sentence)
+    return " ".join(kept) + (" …" if len(kept) < len(sentences) else "")
 
 
 class Table:

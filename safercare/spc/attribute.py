@@ -112,7 +112,7 @@ def _pooled(prep: Prepared, proportion: bool
 
 def _laney_sigma_z(prep: Prepared, y: np.ndarray, centre: np.ndarray,
                    sigma: np.ndarray, profile: Profile) -> np.ndarray:
-    """σz per point: mean |zᵢ − zᵢ₋₁| / 1.128 over the points that fix the limits.
+    """σz per point: mean abs(zᵢ − zᵢ₋₁) / 1.128 over the points that fix the limits.
 
     Laney (2002) uses every moving range of z. qicharts2 (0.7.4 and later, ``qic.pp`` /
     ``qic.up``) screens them as its I chart does when its ``qic.screenedmr`` option is
@@ -210,7 +210,7 @@ def p_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
     """Laney's p′ chart: a p chart corrected for over-dispersion (large denominators).
 
     Formula (Laney 2002; qicharts2 ``qic.pprime``): p̄ and σᵢ = √(p̄(1 − p̄)/nᵢ) as for
-    the p chart; zᵢ = (pᵢ − p̄)/σᵢ; σz = mean |zᵢ − zᵢ₋₁| / 1.128; limits
+    the p chart; zᵢ = (pᵢ − p̄)/σᵢ; σz = mean abs(zᵢ − zᵢ₋₁) / 1.128; limits
     p̄ ± 3 σᵢ σz clamped to [0, 1]. Moving ranges of z are screened only if the
     profile screens (``"mdc"``, the default, does not: exactly Laney 2002; under
     ``"anhoej"`` they are, as qicharts2 0.7.4+).
@@ -235,7 +235,7 @@ def u_prime(data: Any = None, numerator: Any = None, denominator: Any = None,
     """Laney's u′ chart: a u chart corrected for over-dispersion (large denominators).
 
     Formula (Laney 2002; qicharts2 ``qic.uprime``): ū and σᵢ = √(ū/nᵢ) as for the u
-    chart; zᵢ = (uᵢ − ū)/σᵢ; σz = mean |zᵢ − zᵢ₋₁| / 1.128; limits ū ± 3 σᵢ σz, lower
+    chart; zᵢ = (uᵢ − ū)/σᵢ; σz = mean abs(zᵢ − zᵢ₋₁) / 1.128; limits ū ± 3 σᵢ σz, lower
     clamped at 0. Moving ranges of z are screened only if the profile screens (as for
     :func:`p_prime`).
     """

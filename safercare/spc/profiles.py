@@ -6,12 +6,13 @@ beyond the limits, which colour wins a conflict and whether a run may cross a ph
 break. Every chart in :mod:`safercare.spc` therefore takes ``rules=``: the name of a
 published profile below, or your own :class:`Profile`. Nothing is a silent variant.
 
-Named profiles
-    ``"mdc"``     Making Data Count Single Chart Tool v5.0 (NHS England). Default for XmR
-                  and the attribute charts.
-    ``"nhsr"``    NHSRplotthedots 0.2.2 (NHS-R Community).
-    ``"anhoej"``  Anhøj's run-chart rules (qicharts2). Default for run charts, g and t charts.
-    ``"ihi"``     The IHI run-chart rules (Perla, Provost & Murray 2011).
+Named profiles:
+
+* ``"mdc"``: Making Data Count Single Chart Tool v5.0 (NHS England). Default for XmR and
+  the attribute charts.
+* ``"nhsr"``: NHSRplotthedots 0.2.2 (NHS-R Community).
+* ``"anhoej"``: Anhøj's run-chart rules (qicharts2). Default for run charts, g and t charts.
+* ``"ihi"``: The IHI run-chart rules (Perla, Provost & Murray 2011).
 
 Each named profile's docstring (e.g. ``print(MDC.__doc__)``) states its source, rule
 lengths, tie/on-the-line handling, two-sigma semantics, conflict policy and whether

@@ -3,7 +3,7 @@
 Formula (Wheeler; NHS England Making Data Count; Montgomery 2019, §6.4):
 
 * centre line: the mean x̄ of the points that fix the limits;
-* moving ranges MRᵢ = |xᵢ − xᵢ₋₁| between consecutive points of a phase; MR̄ their mean;
+* moving ranges MRᵢ = abs(xᵢ − xᵢ₋₁) between consecutive points of a phase; MR̄ their mean;
 * process limits x̄ ± k × MR̄ with k = 2.66 (MDC, NHSR; 3/d₂ rounded, d₂ = 1.128) or
   3/1.128 (qicharts2), set by the profile;
 * two-sigma lines x̄ ± (2/3) × k × MR̄.
@@ -40,7 +40,7 @@ def xmr(
     """An XmR (individuals) chart with Making Data Count rules by default.
 
     Formula: mean x̄ ± ``k`` × MR̄, ``k`` = 2.66 under ``"mdc"``; two-sigma lines at
-    x̄ ± (2/3)·k·MR̄; MR̄ the mean moving range |xᵢ − xᵢ₋₁| within a phase (NHS England,
+    x̄ ± (2/3)·k·MR̄; MR̄ the mean moving range abs(xᵢ − xᵢ₋₁) within a phase (NHS England,
     *Making Data Count*, Single Chart Tool v5.0; Wheeler & Chambers 1992; Montgomery
     2019, §6.4). See :mod:`safercare.spc.profiles` for each rule set.
 
