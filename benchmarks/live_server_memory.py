@@ -110,6 +110,8 @@ class RoomRun:
     peak_kernels: int
     end_kernels: int
     refused: int  # loads that found the room full and tried again
+    closes: int  # tabs closed with the page's shutdown beacon
+    closes_refused: int  # beacons the server refused (the kernel then waits for the culler)
     full_status: int  # the status of the request beyond the bound (503)
     full_page: str  # its text
     seconds: float  # the loads
@@ -119,7 +121,8 @@ class RoomRun:
         return "\n".join([
             f"page loads: {self.loads} (max {self.max_pages} pages at once; {self.refused} "
             f"found the room full and tried again); {self.seconds:.1f} s",
-            f"one page beyond the bound: HTTP {self.full_status}",
+            f"one page beyond the bound: HTTP {self.full_status}; tabs closed with the page's "
+            f"beacon: {self.closes} ({self.closes_refused} refused)",
             f"server tree RSS at start: {self.start_rss / MIB:.0f} MiB "
             f"({self.start_kernels} kernels)",
             f"peak:                     {self.peak_rss / MIB:.0f} MiB "
@@ -180,12 +183,14 @@ def open_page(url: str, session: requests.Session) -> tuple[int, str, str | None
     return reply.status_code, text, found.group(1) if found else None
 
 
-def close_tab(url: str, session: requests.Session, kernel_id: str) -> None:
-    """What Voilà's page does on ``beforeunload``: POST the shutdown beacon with the XSRF
-    cookie."""
-    xsrf = session.cookies.get("_xsrf") or uuid.uuid4().hex
-    session.cookies.set("_xsrf", xsrf)
-    session.post(f"{url}voila/api/shutdown/{kernel_id}", data={"_xsrf": xsrf}, timeout=30)
+def close_tab(url: str, session: requests.Session, kernel_id: str) -> int:
+    """What Voilà's page does on ``beforeunload``: POST the shutdown beacon carrying the value
+    of the ``_xsrf`` cookie the page was given (or nothing, as the page does without one), with
+    the page's cookies. Returns the HTTP status (204 when the kernel was shut down)."""
+    xsrf = session.cookies.get("_xsrf") or ""
+    reply = session.post(f"{url}voila/api/shutdown/{kernel_id}", files={"_xsrf": (None, xsrf)},
+                         headers={"Origin": url.rstrip("/")}, timeout=30)
+    return reply.status_code
 
 
 def drop_connection(url: str, kernel_id: str) -> None:
@@ -208,11 +213,11 @@ def run_room(notebook: Path = WORKSHOP, *, loads: int = 200, workers: int = 6,
         sampler = Sampler(process.pid)
         time.sleep(1.0)
         start_rss, start_kernels = sampler.measure()
-        refused = 0
+        refused = closes = closes_refused = 0
         lock = threading.Lock()
 
         def load(i: int, mode: str | None = None) -> None:
-            nonlocal refused
+            nonlocal refused, closes, closes_refused
             session = requests.Session()
             while True:
                 status, _text, kernel_id = open_page(url, session)
@@ -225,7 +230,10 @@ def run_room(notebook: Path = WORKSHOP, *, loads: int = 200, workers: int = 6,
                 raise RuntimeError(f"load {i}: HTTP {status} without a kernel")
             mode = mode or MODES[i % len(MODES)]
             if mode == "leave":
-                close_tab(url, session, kernel_id)
+                status = close_tab(url, session, kernel_id)
+                with lock:
+                    closes += 1
+                    closes_refused += status != 204
             elif mode == "drop":
                 drop_connection(url, kernel_id)
 
@@ -250,8 +258,8 @@ def run_room(notebook: Path = WORKSHOP, *, loads: int = 200, workers: int = 6,
     return RoomRun(loads=loads, max_pages=limits.max_pages, start_rss=start_rss,
                    peak_rss=sampler.peak_rss, end_rss=end_rss, start_kernels=start_kernels,
                    peak_kernels=sampler.peak_kernels, end_kernels=end_kernels, refused=refused,
-                   full_status=full_status, full_page=full_page, seconds=seconds,
-                   settle_seconds=settle)
+                   closes=closes, closes_refused=closes_refused, full_status=full_status,
+                   full_page=full_page, seconds=seconds, settle_seconds=settle)
 
 
 def main() -> None:

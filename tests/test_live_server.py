@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import requests
+from axe_playwright_python.sync_playwright import Axe
 
 from safercare.errors import DataError, Problem
 from safercare.live import server
@@ -229,6 +230,48 @@ def test_memory_returns_to_its_start_after_a_room_of_page_loads(pages, tmp_path)
     # The bound held, and kernels really did start (the sampler sees them).
     assert 2 <= run.peak_kernels <= limits.max_pages
     assert run.peak_rss >= run.start_rss + 2 * 20 * MIB
+    # Every closed tab's beacon was accepted (Voilà alone refuses it: no XSRF cookie).
+    assert run.closes >= 5 and run.closes_refused == 0, run.report()
     # Every idle page was culled and the memory came back.
     assert run.start_kernels == 0 and run.end_kernels == 0
     assert run.end_rss <= run.start_rss + 64 * MIB, run.report()
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_full_room_is_told_plainly_and_a_closed_tab_frees_its_page(
+        pages, tmp_path, chromium):
+    bench = _bench()
+    limits = RoomLimits(max_pages=1, idle_seconds=600, check_seconds=60)  # no culling here
+    with bench.serve(pages[0], limits, tmp_path / "server.log") as (url, process):
+        sampler = bench.Sampler(process.pid)
+        context = chromium.new_context(service_workers="block")
+        failed: list[str] = []
+        context.on("response", lambda r: failed.append(f"{r.status} {r.url}")
+                   if r.status >= 400 and r.status != 503 else None)
+        try:
+            first = context.new_page()
+            first.goto(url, wait_until="load", timeout=60_000)
+            first.get_by_text("the room page").wait_for(timeout=60_000)
+            assert sampler.measure()[1] == 1
+            # The room is full: a second visitor gets a plain page, clean for axe-core.
+            second = context.new_page()
+            reply = second.goto(url, wait_until="load", timeout=60_000)
+            assert reply.status == 503
+            heading = second.get_by_role("heading", level=1).inner_text()
+            assert heading == "The room is full — please try again in a minute"
+            assert second.get_by_role("main").count() == 1
+            findings = Axe().run(second).response["violations"]
+            assert not findings, [f"{v['id']}: {v['help']}" for v in findings]
+            # The first visitor closes the tab: the page's beacon shuts its kernel down now,
+            # not ten minutes later, and the second visitor gets in on trying again.
+            first.close(run_before_unload=True)
+            deadline = time.monotonic() + 20
+            while sampler.measure()[1] and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert sampler.measure()[1] == 0
+            second.get_by_role("link", name="open the page again").click()
+            second.get_by_text("the room page").wait_for(timeout=60_000)
+            assert sampler.measure()[1] == 1
+            assert not failed, failed  # the beacon was not refused (Voilà alone answers 403)
+        finally:
+            context.close()

@@ -5,7 +5,9 @@ pages). Left alone, Voilà keeps each one until the server stops, so a room that
 pages runs a laptop out of memory. :func:`voila_command` therefore serves every page with:
 
 * **closing on leave** — Voilà's page asks the server to shut its kernel down when the tab
-  is closed or reloaded (its ``beforeunload`` beacon to ``/voila/api/shutdown``);
+  is closed or reloaded (its ``beforeunload`` beacon to ``/voila/api/shutdown``), which
+  Voilà on its own refuses for want of an XSRF cookie; :func:`give_page_its_xsrf_cookie`
+  (a prelaunch hook, set in ``config/voila.py``) gives the page one;
 * **culling** — a kernel with no page connected to it (the beacon was lost: a phone went to
   sleep, a browser crashed, or the page was fetched but never opened) is shut down once it
   has been idle for :attr:`RoomLimits.idle_seconds` (default 10 minutes), checked every
@@ -58,6 +60,7 @@ __all__ = [
     "RoomLimits",
     "check_data_file",
     "check_port",
+    "give_page_its_xsrf_cookie",
     "is_local",
     "main",
     "page_link",
@@ -70,6 +73,8 @@ __all__ = [
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
 #: Where Jupyter server's token check reads the secret from (kept off the command line).
 TOKEN_ENV_VAR = "JUPYTER_TOKEN"
+#: The only folder Voilà reads configuration from (``voila.py``: the prelaunch hook).
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 
 class LiveServerError(ValueError):
@@ -146,6 +151,17 @@ class RoomKernelManager(AsyncMappingKernelManager):
             self._stopping.discard(kernel_id)
 
 
+def give_page_its_xsrf_cookie(handler: web.RequestHandler, notebook: Any = None,
+                              cwd: str | None = None) -> None:
+    """Voilà prelaunch hook: set the page's ``_xsrf`` cookie before its kernel starts.
+
+    When a tab closes, Voilà's page posts the cookie's value to ``/voila/api/shutdown`` so
+    the server can shut the page's kernel down at once. Voilà never sets that cookie, so the
+    call is refused (403) and the kernel waits for the culler; reading ``xsrf_token`` sets it.
+    """
+    _ = handler.xsrf_token
+
+
 def is_local(ip: str) -> bool:
     """Whether ``ip`` is reachable from this computer only (``127.0.0.1``, ``::1``, localhost)."""
     if ip.strip().lower() == "localhost":
@@ -197,6 +213,7 @@ def voila_command(
     argv = [
         sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
         f"--Voila.ip={ip}", "--Voila.port_retries=0", "--template=safercare",
+        f"--Voila.config_file_paths={CONFIG_DIR}",
         "--show_tracebacks=False",
         f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.{manager}",
         f"--{manager}.max_kernels={limits.max_pages}",
