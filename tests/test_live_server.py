@@ -10,6 +10,7 @@ are the benchmark's job) in about 40 seconds.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import re
@@ -23,6 +24,7 @@ import nbformat
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
+from tornado.web import HTTPError
 
 from safercare.errors import DataError, Problem
 from safercare.live import server
@@ -96,6 +98,17 @@ def test_pages_are_culled_when_idle_and_bounded_in_number(pages, monkeypatch):
     argv, _ = voila_command(pages[0])
     assert _flag(argv, "RoomKernelManager.max_kernels") == "50"
     assert _flag(argv, "RoomKernelManager.cull_idle_timeout") == "600"
+
+
+def test_the_kernel_manager_refuses_a_page_beyond_its_bound_without_starting_one():
+    manager = server.RoomKernelManager(max_kernels=2)
+    manager._starting.add("being-started")  # a page load that has not finished starting
+    manager._stopping.add("being-shut-down")  # a kernel whose process has not ended yet
+    assert manager.held() == 2
+    with pytest.raises(HTTPError) as refused:
+        asyncio.run(manager.start_kernel(kernel_name="python3"))
+    assert refused.value.status_code == 503 and refused.value.reason == "The room is full"
+    assert manager.list_kernel_ids() == [] and manager.held() == 2
 
 
 def test_a_facilitator_page_is_never_on_the_network_without_a_secret(pages, monkeypatch):

@@ -18,6 +18,9 @@ pages runs a laptop out of memory. :func:`voila_command` therefore serves every 
   pages waiting to be culled, about 5 GiB at most; 5 for a facilitator page) with the plain
   page "The room is full — please try again in a minute" (HTTP 503), never a traceback.
 
+Voilà's preheated kernels (``preheat_kernel``) stay off: a pool holds kernels whether anyone
+uses them or not, which is the opposite of what a laptop in a room needs.
+
 A facilitator page (``private=True``) is never reachable without a secret: :func:`main`
 generates one with :func:`secrets.token_urlsafe` unless it is given, Jupyter server's token
 check then refuses every request without it, and the link printed at start carries it.
@@ -399,6 +402,8 @@ def _welcome(app: LiveApp, private: bool, ip: str, port: int, token: str | None,
     elif is_local(ip):
         lines += ["Open this link on this computer (to let the room in, start the room page "
                   "with --ip 0.0.0.0):", f"    {link}"]
+    elif token:
+        lines += ["Share this link with the room; it carries the secret you gave:", f"    {link}"]
     else:
         lines += ["Share this link with the room (the room page has no secret on purpose; "
                   "never share the facilitator's link):", f"    {link}"]
