@@ -17,7 +17,10 @@ moves less when other work shares the machine.
 
 Widgets are found by introspection, so the benchmark survives lesson code moving: every
 public function of the lesson modules whose return annotation is a ``VBox`` is built, and
-its controls are found by walking the ``VBox`` children. The lesson modules are
+its controls are found by walking the ``VBox`` children. A function that returns an
+``Explorer`` (``safercare.widgets.explore``: every state drawn in advance, switched in the
+page without a kernel) gets one row, the time to precompute a state;
+``benchmarks/explore_speed.py`` times its controls in a browser. The lesson modules are
 ``safercare.lessons.*`` when that package exists, otherwise ``safercare.widgets.lessons``
 and ``safercare.widgets.comparison``; ``--module`` names others. A widget is labelled with
 its module when that module is a lesson of its own, otherwise with the lesson notebook
