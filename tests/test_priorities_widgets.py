@@ -132,7 +132,7 @@ def test_a_send_shows_sending_then_the_stores_receipt(tmp_path):
     assert FORM_CLASS in form.widget._dom_classes
 
 
-def test_a_failed_save_says_not_saved_and_keeps_the_words(tmp_path, monkeypatch):
+def test_a_failed_save_says_not_saved_and_keeps_the_words(tmp_path, monkeypatch, capfd):
     store = PrioritiesStore(tmp_path / "w.sqlite3")
     form = SuggestionForm(store)
     form.who.value = "patient_carer"
@@ -147,6 +147,11 @@ def test_a_failed_save_says_not_saved_and_keeps_the_words(tmp_path, monkeypatch)
     assert "has been saved" not in form.status.value  # ...never stays after a failed send
     assert "NOT been saved" in form.status.value and "still in the box" in form.status.value
     assert "can only be read" in form.status.value and "sc-refused" in form.status.value
+    assert "tell the person running the workshop" in form.status.value
+    terminal = capfd.readouterr().err  # the file and the fix go to the facilitator's terminal
+    assert "w.sqlite3" not in form.status.value
+    assert "w.sqlite3 cannot be used: the database file can only be read" in terminal
+    assert "check that the file and its folder can be written".capitalize() in terminal
     assert form.text.value == "Listen to carers at night" and not form.send.disabled
     form.text.value = "Half an emoji \ud83d pasted"
     monkeypatch.undo()

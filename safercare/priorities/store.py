@@ -232,11 +232,15 @@ class StoreError(DataError):
         return f"The workshop's database {self.source} cannot be used: {self.reason}. {fix}."
 
 
+#: The one failure the person typing can fix themselves.
+_BROKEN_TEXT = ("the text has a broken character that cannot be stored (this can happen when "
+                "text is copied and pasted)")
+
+
 def _explain(error: BaseException) -> tuple[str, str]:
     """Plain words (reason, fix) for what went wrong with the file or the text."""
     if isinstance(error, UnicodeError):
-        return ("the text has a broken character that cannot be stored (this can happen when "
-                "text is copied and pasted)",
+        return (_BROKEN_TEXT,
                 "delete the last few characters you pasted, type them again and send again")
     if isinstance(error, OSError):
         return (f"the computer could not use the file or its folder ({error.strerror or error})",
@@ -285,6 +289,9 @@ class SubmitResult:
             file could not be written, or a form check such as ``"no_constituency"``.
         receipt: a short code that proves the store committed it (for example ``I12-4F2A``:
             the row's number and the start of its id), shown to the person.
+        detail: when the file could not be written, the full plain message for the
+            facilitator (which file, what is wrong, what to do); a page prints it to the
+            terminal that serves it.
     """
 
     ok: bool
@@ -292,6 +299,7 @@ class SubmitResult:
     uid: str | None = None
     reasons: tuple[str, ...] = ()
     receipt: str | None = None
+    detail: str = ""
 
 
 class AppendOnlyStore:
@@ -451,8 +459,17 @@ class AppendOnlyStore:
 
 
 def not_saved(what: str, error: StoreError) -> str:
-    """The plain message for a save that failed: ``what`` (e.g. "Your idea") was NOT saved."""
-    fix = error.fix[:1].upper() + error.fix[1:]
+    """The plain message for a save that failed: ``what`` (e.g. "Your idea") was NOT saved.
+
+    It is written for the person who pressed send: what they can fix themselves (a broken
+    character in their text) they are told how to fix; anything about the file or the disk
+    they are asked to tell the person running the workshop, whose terminal shows the full
+    message (:attr:`SubmitResult.detail`).
+    """
+    if error.reason == _BROKEN_TEXT:
+        fix = error.fix[:1].upper() + error.fix[1:]
+    else:
+        fix = "Please try again in a minute, or tell the person running the workshop"
     return f"{what} has NOT been saved, because {error.reason}. {fix}."
 
 
@@ -544,7 +561,8 @@ class PrioritiesStore(AppendOnlyStore):
         try:
             row_id = self._write(body)
         except StoreError as error:
-            return SubmitResult(False, not_saved("Your idea", error), reasons=("not_saved",))
+            return SubmitResult(False, not_saved("Your idea", error), reasons=("not_saved",),
+                                detail=str(error))
         code = receipt("I", row_id, uid)
         return SubmitResult(True, f"Thank you. Your idea has been saved. Your receipt is {code}.",
                             uid=uid, receipt=code)
@@ -666,7 +684,8 @@ class PrioritiesStore(AppendOnlyStore):
         try:
             return self._write(body)
         except StoreError as error:
-            return SubmitResult(False, not_saved("Your vote", error), reasons=("not_saved",))
+            return SubmitResult(False, not_saved("Your vote", error), reasons=("not_saved",),
+                                detail=str(error))
 
     @staticmethod
     def _counted(ballot_id: int, uid: str) -> SubmitResult:

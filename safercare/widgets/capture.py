@@ -137,6 +137,9 @@ class Sender:
                         traceback.print_exc(file=sys.__stderr__)
             else:
                 self.status.value = status_html(f"{outcome.message} {self.kept}", False)
+                detail = getattr(outcome, "detail", "")
+                if detail:  # the facilitator's terminal gets the file name and the fix
+                    print(detail, file=sys.__stderr__, flush=True)
             return outcome
         finally:
             self.button.disabled = False
