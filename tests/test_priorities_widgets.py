@@ -253,3 +253,18 @@ def test_a_facilitator_step_that_cannot_be_saved_says_so_and_keeps_the_typing(tm
     assert "NOT been saved" in view.codes_status.value and view.last_code_sheet is None
     view.export.click()
     assert "NOT been saved" in view.export_out.value
+
+
+@pytest.mark.parametrize("app", [workshop_app, facilitator_app])
+def test_an_unexpected_error_while_building_a_page_is_a_plain_message(tmp_path, monkeypatch,
+                                                                       capfd, app):
+    from safercare.widgets import priorities
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(priorities.ResultsView, "refresh", broken)
+    page = app(PrioritiesStore(tmp_path / "w.sqlite3"))
+    text = " ".join(getattr(c, "value", "") for c in page.children)
+    assert "this page could not start" in text and "RuntimeError" not in text
+    assert "RuntimeError: a bug" in capfd.readouterr().err

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import html
 import sys
+import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -625,6 +626,16 @@ def _cannot_open(error: DataError, *, facilitator: bool) -> w.HTML:
                   "workshop.</p></div>")
 
 
+def _broken() -> w.HTML:
+    """The page shown after an unexpected error: plain words here, the traceback in the
+    terminal that serves the page."""
+    traceback.print_exc(file=sys.__stderr__)
+    return w.HTML("<div role='alert' class='sc-refused'><p><strong>Sorry: this page could not "
+                  "start</strong>, because something went wrong on the workshop computer. "
+                  "Nothing you type here would be saved. Please tell the person running the "
+                  "workshop (the details are in the window that started the page).</p></div>")
+
+
 def workshop_app(store: PrioritiesStore | None = None) -> w.VBox:
     """The participants' page: suggestion form, interim vote and live results.
 
@@ -639,6 +650,8 @@ def workshop_app(store: PrioritiesStore | None = None) -> w.VBox:
         vote = VoteForm(store, on_vote=results.refresh)
     except DataError as error:
         return _app([header, _cannot_open(error, facilitator=False)])
+    except Exception:  # noqa: BLE001 - a page never shows a traceback; the terminal does
+        return _app([header, _broken()])
     return _app([header, suggest.widget, vote.widget, results.widget])
 
 
@@ -653,6 +666,8 @@ def facilitator_app(store: PrioritiesStore | None = None) -> w.VBox:
         view = FacilitatorView(store)
     except DataError as error:
         return _app([_heading("Facilitator", 1), _cannot_open(error, facilitator=True)])
+    except Exception:  # noqa: BLE001 - a page never shows a traceback; the terminal does
+        return _app([_heading("Facilitator", 1), _broken()])
     return _app([view.widget])
 
 
