@@ -1,5 +1,6 @@
-"""Lesson 6, *Comparing fairly*: its situation, exercise checks and widgets (the league-table
-lottery and the room's own league table).
+"""Lesson 6, *Comparing fairly*: its situation, exercise checks, the league-table lottery
+explorer (precomputed states, so it responds in the static book) and the room's own league
+table (a live form: it needs Python).
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ from IPython.display import Markdown
 from safercare import comparison
 from safercare.lessons.common import (
     WIDE,
-    WIDE_LAYOUT,
     Feedback,
     live_form,
     no_answer,
     organisation_names,
     read_numbers,
-    show_in,
     squash,
 )
+from safercare.widgets.explore import Choice, Explorer, Stepper, View
 
 #: Lesson 6: the latest financial year of mortality, compared between collaboratives.
 LESSON6: dict[str, Any] = {
@@ -154,10 +154,10 @@ def check_rank_interval(lowest: Any, highest: Any = None) -> Feedback:
                               f"but in re-drawn years it could be anywhere from {right[0]} to "
                               f"{right[1]}. Its place in the table says very little on its own.")
     if (lo, hi) == (int(row["rank"]), int(row["rank"])):
-        return Feedback(False, "That is its published rank. Read the ends of its line on the "
-                               "rank chart (or the rank_lower and rank_upper columns).")
-    return Feedback(False, f"You said {lo} to {hi}. Find {unit} in the table "
-                           "above and read its rank_lower and rank_upper columns.")
+        return Feedback(False, "That is its published rank. Read the two ends of its line on "
+                               "the rank chart.")
+    return Feedback(False, f"You said {lo} to {hi}. Find {unit} on the rank chart and read "
+                           "the ranks at the two ends of its line.")
 
 
 def check_overdispersion(unadjusted: Any, adjusted: Any = None) -> Feedback:
@@ -195,43 +195,47 @@ def _movers(result: comparison.RankResult, replicate: int) -> str:
     )
 
 
+#: Re-drawn years the explorer can step through (states: 2 sources x (years + 1)).
+RANK_YEARS = 3
+
+
 def rank_explorer(data: Any = None, *, replicates: int = 1000, seed: int | None = 2024,
-                  **columns: Any) -> w.VBox:
+                  years: int = RANK_YEARS, **columns: Any) -> Explorer:
     """Draw another year from the same underlying rates and watch the ranks move.
 
     ``columns`` are passed to :func:`safercare.comparison.rank_intervals` (``numerator``,
-    ``denominator``, ``unit``, ``kind``, ``lower_is_better``).
+    ``denominator``, ``unit``, ``kind``, ``lower_is_better``). Every state (two sources of
+    re-drawn counts, and the first ``years`` re-drawn years) is computed here; the page only
+    switches between them.
     """
     results = {
         which: comparison.rank_intervals(data, underlying=which, replicates=replicates,
                                          seed=seed, **columns)
         for which in ("observed", "common")
     }
-    source = w.ToggleButtons(
-        options=[("Each unit's own rate", "observed"), ("Every unit identical", "common")],
-        value="observed", description="Re-draw counts from", style=WIDE)
-    year = w.IntSlider(value=1, min=1, max=replicates, step=1,
-                       description="Re-drawn year", style=WIDE, layout=WIDE_LAYOUT,
-                       continuous_update=False)
-    again = w.Button(description="Draw another year", button_style="primary",
-                     tooltip="Show the ranks from the next re-drawn year")
-    out = w.Output()
 
-    def update(_: object = None) -> None:
-        result = results[source.value]
-        i = year.value - 1
-        fig = result.plot(replicate=i)
-        show_in(out, Markdown(_movers(result, i)), fig, Markdown(result.describe()))
+    def render(state: dict[str, Any]) -> View:
+        result = results[state["source"]]
+        if state["year"] == 0:
+            return View(figure=result.plot(title="Ranks in 1,000 re-drawn years"),
+                        words="Press **Draw another year** to see one re-drawn year's ranks "
+                              f"(orange triangles).\n\n{result.describe()}")
+        i = state["year"] - 1
+        return View(figure=result.plot(replicate=i, title=f"Re-drawn year {i + 1}"),
+                    words=f"{_movers(result, i)}\n\n{result.describe()}")
 
-    def next_year(_: object) -> None:
-        year.value = year.value % replicates + 1
-
-    source.observe(update, names="value")
-    year.observe(update, names="value")
-    again.on_click(next_year)
-    update()
-    return w.VBox([w.HTML("<b>League-table lottery: the same rates, another year</b>"),
-                   source, w.HBox([year, again]), out])
+    return Explorer(
+        "League-table lottery: the same rates, another year",
+        controls=[
+            Choice("source", "Re-draw counts from",
+                   [("observed", "Each unit's own rate"), ("common", "Every unit identical")],
+                   style="radio"),
+            Stepper("Re-drawn years", steps=years, name="year",
+                    button_text="Draw another year", reset_text="Back to the 1,000 years",
+                    counter="Re-drawn year {step} of {steps}"),
+        ],
+        render=render,
+    )
 
 
 _EXAMPLE = "Table 1, 5, 60\nTable 2, 9, 60\nTable 3, 4, 60\nTable 4, 7, 60\nTable 5, 11, 60"
@@ -262,3 +266,26 @@ def live_comparison(example: str = _EXAMPLE, *, lower_is_better: bool = True,
 
     return live_form("Your room's league table", [box], "Rank the tables",
                       "Rank the tables and re-draw 1,000 years from the same rates", read, show)
+
+
+def outside_words(plain: Any, adjusted: Any, units: str) -> str:
+    """How many units each funnel puts outside its 99.8% limits (above or below)."""
+    before, after = _outside(plain), _outside(adjusted)
+    total = len(plain.table)
+    return (f"With limits for chance alone, **{before} of {total}** {units} are outside the "
+            f"99.8% lines; once the limits allow for overdispersion (φ = "
+            f"{plain.summary['phi']:.2f}), **{after} of {total}** are.")
+
+
+def league_table(ranks: comparison.RankResult) -> Any:
+    """The newspaper's table: place, name, deaths, expected deaths and their ratio."""
+    from safercare.lessons.common import show_table
+
+    t = ranks.table
+    return show_table(pd.DataFrame({
+        "rank": t["rank"].astype(int),
+        "collaborative": t["unit"],
+        "deaths": t["numerator"].round().astype(int),
+        "expected deaths": t["denominator"].round(1),
+        "deaths / expected": t["rate"].round(3),
+    }))

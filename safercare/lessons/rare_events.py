@@ -1,5 +1,6 @@
-"""Lesson 5, *Rare events*: its situation, exercise checks and widgets (the "days since"
-board and the room's own dice incidents).
+"""Lesson 5, *Rare events*: its situation, exercise checks, the words it prints about its
+charts, the "days since" board explorer (precomputed states, so it responds in the static
+book) and the room's own dice incidents (a live form: it needs Python).
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ from IPython.display import Markdown
 from safercare import evaluation, spc
 from safercare.lessons.common import (
     WIDE,
-    WIDE_LAYOUT,
     Feedback,
     live_form,
     no_answer,
     organisation_names,
     read_percent,
-    show_in,
     squash,
 )
+from safercare.widgets.explore import Explorer, Slider, Stepper, View
 
 #: The situation of lesson 5: which trust, which events, when the change started.
 LESSON5: dict[str, Any] = {
@@ -96,10 +96,12 @@ def check_board_chance(answer: Any) -> Feedback:
         hint = ("Half would be right for a gap of about 31 days, the median gap. A 90-day "
                 "gap is twice the average gap, which is rarer.")
     elif value < 5:
-        hint = ("That is too rare. Use `gap_chance(45, 90)` from the cell above: random "
-                "events leave long gaps more often than people expect.")
+        hint = ("That is too rare. Random events leave long gaps more often than people "
+                "expect: set the board explorer to these two numbers and read the "
+                "percentage.")
     else:
-        hint = "Run `gap_chance(45, 90)` in the cell above and read the percentage."
+        hint = ("Set the board explorer's average gap to 45 days and the board to 90 days, "
+                "and read the percentage in its words.")
     return Feedback(False, f"You said {value:g}%. {hint}{note}")
 
 
@@ -177,43 +179,142 @@ def check_serious_incidents(answer: Any) -> Feedback:
                            "change colour or shape?")
 
 
-def days_since_explorer(seed: int | None = 2024) -> w.VBox:
-    """A ward where nothing changes: how long does its "days since" board run?"""
-    gap = w.IntSlider(value=45, min=5, max=180, step=5, continuous_update=False,
-                      description="Average days between incidents", style=WIDE,
-                      layout=WIDE_LAYOUT)
-    streak = w.IntSlider(value=90, min=10, max=365, step=5, continuous_update=False,
-                         description="Board reaches (days)", style=WIDE, layout=WIDE_LAYOUT)
-    again = w.Button(description="Simulate another year", button_style="primary",
-                     tooltip="Draw a new year of incidents at the same rate")
-    state = {"seed": seed}
-    out = w.Output()
+#: The board explorer's choices (3 x 3 x 4 states; the chart depends on gap and year only).
+BOARD_GAPS = (15, 45, 90)
+BOARD_DAYS = (30, 90, 180)
+BOARD_YEARS = 3
 
-    def update(_: object = None) -> None:
-        dates = evaluation.simulate_event_dates(gap.value, "2024-01-01", "2024-12-31",
-                                                seed=state["seed"])
-        if len(dates) == 0:
-            show_in(out, Markdown("No incidents at all this year, by chance. Simulate again."))
-            return
-        board = evaluation.days_since_last(dates, start="2024-01-01", end="2024-12-31",
-                                           label="incident")
-        one = evaluation.gap_chance(gap.value, streak.value)
-        year = evaluation.streak_chance(gap.value, streak.value, 365, seed=seed)
-        text = (f"With an incident every **{gap.value} days** on average and nothing changing, "
-                f"one gap lasts **{streak.value} days or more** {one:.0%} of the time, and the "
-                f"board reaches {streak.value} at least once in **{year:.0%}** of years.")
-        show_in(out, Markdown(text), board.plot(), Markdown(board.describe()))
 
-    def another(_: object) -> None:
-        state["seed"] = (state["seed"] or 0) + 1
-        update()
+def board_words(gap: int, days: int, year_seed: int | None = None) -> str:
+    """How often a board reaches ``days`` by chance when incidents come every ``gap`` days."""
+    one = evaluation.gap_chance(gap, days)
+    year = evaluation.streak_chance(gap, days, 365, seed=year_seed)
+    return (f"With an incident every **{gap} days** on average and nothing changing, one gap "
+            f"lasts **{days} days or more** {one:.0%} of the time, and the board reaches "
+            f"{days} at least once in **{year:.0%}** of years.")
 
-    gap.observe(update, names="value")
-    streak.observe(update, names="value")
-    again.on_click(another)
-    update()
-    return w.VBox([w.HTML("<b>A 'days since the last incident' board when nothing changes</b>"),
-                   gap, streak, again, out])
+
+def days_since_explorer(seed: int = 2024) -> Explorer:
+    """A ward where nothing changes: how long does its "days since" board run?
+
+    Every state is computed here (the book's page only switches between them): the
+    average gap, the board's target and which simulated year (``seed + year``).
+    """
+    boards: dict[tuple[int, int], Any] = {}
+
+    def board(gap: int, year: int) -> Any:
+        if (gap, year) not in boards:
+            dates = evaluation.simulate_event_dates(gap, "2024-01-01", "2024-12-31",
+                                                    seed=seed + year)
+            boards[gap, year] = None if len(dates) == 0 else evaluation.days_since_last(
+                dates, start="2024-01-01", end="2024-12-31", label="incident")
+        return boards[gap, year]
+
+    figures: dict[tuple[int, int], Any] = {}
+
+    def render(state: dict[str, Any]) -> View:
+        gap, days, year = state["gap"], state["days"], state["year"]
+        words = board_words(gap, days, year_seed=seed)
+        result = board(gap, year)
+        if result is None:
+            return View(words=f"{words}\n\nSimulated year {year + 1}: no incidents at all, "
+                              "by chance. Simulate another year.")
+        if (gap, year) not in figures:
+            figures[gap, year] = result.plot(
+                title=f"A ward where nothing changes: simulated year {year + 1}")
+        return View(figure=figures[gap, year],
+                    words=f"{words}\n\n**Simulated year {year + 1}.** {result.describe()}")
+
+    return Explorer(
+        "A 'days since the last incident' board when nothing changes",
+        controls=[
+            Slider("gap", "Average days between incidents", BOARD_GAPS, default=45,
+                   text="{} days"),
+            Slider("days", "Board reaches (days)", BOARD_DAYS, default=90, text="{} days"),
+            Stepper("Simulated year", steps=BOARD_YEARS, name="year",
+                    button_text="Simulate another year", reset_text="Back to the first year",
+                    counter="Other years simulated: {step} of {steps}"),
+        ],
+        render=render,
+    )
+
+
+def monthly_shift_words(result: Any, start: str) -> str:
+    """What the monthly chart needs before it can show a change, from its own rules.
+
+    The shift length comes from the chart's rule profile (Making Data Count: 6), and the
+    months from the chart's table: when the run after ``start`` began, and the month in
+    which it first had enough points to be a shift (the earliest anyone could know).
+    """
+    n = result.profile.shift_length
+    t = result.table
+    after = t[t["date"] >= pd.Timestamp(start)].reset_index(drop=True)
+    text = (f"On this chart ({result.profile.name.upper()} rules) a **shift** is {n} or more "
+            f"points in a row on one side of the mean, so the earliest it can show a change "
+            f"is the {_ordinal(n)} month after the start.")
+    low = after["shift"] & (after["value"] < after["centre"])
+    if not low.iloc[:1].all() or len(after) < n:
+        return text + " No shift below the mean starts in the first month after the start."
+    return (text + f" Here the run begins in {after['date'].iloc[0]:%B %Y} and reaches "
+            f"{n} points in {after['date'].iloc[n - 1]:%B %Y}: the chart then colours the "
+            f"whole run from {after['date'].iloc[0]:%B %Y}, but nobody could know it before "
+            f"{after['date'].iloc[n - 1]:%B %Y}'s figure arrived, some weeks later.")
+
+
+def before_start_words(result: Any, start: str) -> str:
+    """What the monthly chart marks before the programme started (e.g. a run of concern)."""
+    t = result.table
+    before = t[t["date"] < pd.Timestamp(start)]
+    worse = before[before["verdict"].astype(str) == "concern"]
+    if worse.empty:
+        return "Before the programme the chart marks no month as a concern."
+    return (f"Before the programme, the chart marks {len(worse)} months from "
+            f"{worse['date'].iloc[0]:%B %Y} to {worse['date'].iloc[-1]:%B %Y} as a **concern** "
+            "(orange triangles): a run of months above the old average.")
+
+
+def first_cases_table(result: Any, start: str, n: int = 4) -> Any:
+    """The first ``n`` cases after ``start``: date, days since the case before, the upper
+    limit and the chart's verdict (no row numbers; days as whole numbers)."""
+    from safercare.lessons.common import show_table
+
+    t = result.table
+    after = t[t["date"] >= pd.Timestamp(start)].head(n)
+    table = pd.DataFrame({
+        "case on": after["date"].dt.normalize(),
+        "days since the case before": after["value"].round().astype(int),
+        "upper limit (days)": after["upper"].round().astype(int),
+        "verdict": after["verdict"].astype(str).str.replace("_", " "),
+    })
+    return show_table(table)
+
+
+def _ordinal(n: int) -> str:
+    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
+             7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
+    return words.get(n, f"{n}th")
+
+
+def first_signal_words(result: Any, start: str) -> str:
+    """The t chart's first improvement after ``start``: which case, how many cases in."""
+    when = _first_improvement(result, start)
+    if when is None:
+        return "The t chart shows no improvement signal after the start."
+    t = result.table
+    after = t[t["date"] >= pd.Timestamp(start)].reset_index(drop=True)
+    cases = int(after.index[after["date"] == when][0]) + 1
+    row = after.loc[cases - 1]
+    return (f"The t chart signals an improvement at case number {cases} after the start "
+            f"(on {when:%d %B %Y}, {row['value']:.0f} days after the case before, above the "
+            f"upper limit of {row['upper']:.0f} days).")
+
+
+def chance_words(gap: int, days: int) -> str:
+    """One gap's chance of lasting ``days`` when events come every ``gap`` days on average."""
+    one = evaluation.gap_chance(gap, days)
+    return (f"With an incident every {gap} days on average, a gap of {days} days or more "
+            f"happens {one:.0%} of the time when nothing has changed: about 1 gap in "
+            f"{1 / one:.1f}.")
 
 
 _DAYS = "4, 5, 11, 19, 20, 26, 33, 34, 41, 52, 58, 60"
