@@ -253,10 +253,9 @@ def red_bead_game(seed: int | None = 1986, days: int = red_beads.DAYS) -> Explor
 
     Every day of the game under every policy is played by :class:`RedBeadGame` when the
     cell runs; the page switches between them. The draws come from one random stream that
-    the manager's actions never touch, so the chart is the same whatever the policy (it is
-    drawn once per day and shared).
+    the manager's actions never touch, so the chart is the same whatever the policy (the
+    page stores each day's chart once).
     """
-    charts: dict[int, object] = {}
 
     def render(state: dict) -> View:
         policy, day = state["policy"], state["day"]
@@ -274,14 +273,13 @@ def red_bead_game(seed: int | None = 1986, days: int = red_beads.DAYS) -> Explor
         table = game.table
         today = table[table["day"] == day]
         result = red_beads.red_bead_chart(table)
-        if day not in charts:
-            charts[day] = result.plot(title="Red beads per paddle, in the order drawn")
         words = (f"**Day {day}** red beads: "
                  + ", ".join(f"{r.worker} {r.red}" for r in today.itertuples()) + ".")
         if said:
             words += "\n" + said[-1]
         words += f"\n\n{bead_chart_words(result)}\n\n**In words:** {result.describe()}"
-        return View(figure=charts[day], words=words, table=red_beads.tally_grid(table))
+        return View(figure=result.plot(title="Red beads per paddle, in the order drawn"),
+                    words=words, table=red_beads.tally_grid(table))
 
     return Explorer(
         "The red bead game: you are the manager",
