@@ -186,6 +186,33 @@ def many_problems_csv(path: Path) -> Path:
     return path
 
 
+def _events() -> list:
+    """100,000 events an hour apart from 1 January 2015 (the dates of a t chart)."""
+    start = dt.datetime(2015, 1, 1)
+    return [start + dt.timedelta(hours=i) for i in range(100_000)]
+
+
+def limit_csv(path: Path) -> Path:
+    """Not hostile: the largest table that is read, 100,000 events × 4 columns."""
+    path.write_text("when,minutes,bed_days,ward\n" + "".join(
+        f"{when:%Y-%m-%d %H:%M},{3 + i % 5},{600 + i % 50},W{i % 7}\n"
+        for i, when in enumerate(_events())))
+    return path
+
+
+def limit_xlsx(path: Path) -> Path:
+    """Not hostile: the same 100,000 rows × 4 columns as a workbook (real date cells)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Data")
+    sheet.append(["when", "minutes", "bed_days", "ward"])
+    for i, when in enumerate(_events()):
+        sheet.append([when, 3 + i % 5, 600 + i % 50, f"W{i % 7}"])
+    book.save(path)
+    return path
+
+
 def formula_xlsx(path: Path) -> Path:
     """A formula (=B2*2) whose value was never calculated and saved (openpyxl saves none)."""
     def build(book):
@@ -252,6 +279,8 @@ FILES: dict[str, tuple[Callable[[Path], Path], dict]] = {
     "many_columns_csv": (many_columns_csv, {}),
     "many_problems_csv": (many_problems_csv, {"date": "date", "value": "value",
                                               "chart": "run"}),
+    "limit_csv": (limit_csv, {"date": "when", "value": "minutes", "chart": "t"}),
+    "limit_xlsx": (limit_xlsx, {"date": "when", "value": "minutes", "chart": "t"}),
     "formula_xlsx": (formula_xlsx, {"date": "month", "value": "falls"}),
     "merged_xlsx": (merged_xlsx, {"date": "month", "value": "falls"}),
     "hidden_first_sheet_xlsx": (hidden_first_sheet_xlsx, {"date": "month", "value": "falls"}),

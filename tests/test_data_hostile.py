@@ -225,3 +225,13 @@ def test_the_upload_widget_lists_the_first_problems_and_counts_the_rest(many_pro
     assert table["problem"].iloc[-1] == "… and 49,980 more problems"
     assert list(table["row"].iloc[:3]) == [2, 3, 4]
     assert np.all(table["problem"].iloc[:20] == "this is not a number")
+
+
+def test_the_benchmark_prints_one_measured_row_per_file(capsys):
+    assert hostile.main(["--only", "encrypted_xlsx", "hidden_first_sheet_xlsx",
+                         "--timeout", str(TIMEOUT_S)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["file", "size", "seconds", "peak"]
+    assert lines[1].startswith("encrypted_xlsx") and "protected with a password" in lines[1]
+    assert lines[2].startswith("hidden_first_sheet_xlsx") and "read 6 rows" in lines[2]
+    assert all(float(line.split()[3]) > 0 for line in lines[1:])  # a measured peak

@@ -7,8 +7,12 @@ One trustworthy path for every table in the course:
   ``datasets/datapackage.json`` declares (see :mod:`safercare.data.catalogue`).
 * :func:`read_table` — a learner's own CSV or Excel file, checked for the chart it will
   feed; every problem is collected into one :class:`~safercare.errors.DataError` (see
-  :mod:`safercare.data.table`). :func:`table_headings` lists a file's column headings and
-  :func:`sheet_names` a workbook's sheets.
+  :mod:`safercare.data.table`, which also says what it reads for you: decimal commas,
+  percentages, Excel serial dates, period numbers). :func:`table_headings` lists a
+  file's column headings and :func:`sheet_names` a workbook's sheets.
+* Files are read within limits no learner's table comes near (50 MB, 100,000 rows,
+  200 columns, 2,000,000 cells; see :mod:`safercare.data.reading`), so a hostile or
+  careless file is refused in seconds and bounded memory.
 
 The checks themselves (numbers, counts, denominators, dates, periods) live in
 :mod:`safercare.checks`, shared with the analyses for data passed in memory.

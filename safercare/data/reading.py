@@ -40,7 +40,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -231,34 +233,40 @@ def _delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _bounded_lines(text: str, label: str, chars: list[int]):
+#: One line and its ending (\r\n, \r or \n), as a file opened with newline="" gives it.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
+
+
+def _bounded_lines(text: str, label: str, chars: list[int]) -> Iterator[str]:
     """The lines of ``text``; refuses a row (which may span lines) longer than the limit.
 
     ``chars[0]`` counts the characters since the last complete row; the caller resets
-    it each time the CSV reader hands back a row.
+    it each time the CSV reader hands back a row. A line is measured before it is
+    copied out of ``text``, and nothing else is copied.
     """
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        chars[0] += len(line)
+    for number, match in enumerate(_LINE.finditer(text), start=1):
+        chars[0] += match.end() - match.start()
         if chars[0] > MAX_ROW_CHARS:
             raise DataError(Problem(number, None, "this line of the file is longer than "
                                     f"{MAX_ROW_CHARS:,} characters, far more than a row of "
                                     "a table needs",
                                     "check that you chose the right file; " + _SAVE_AS),
                             source=label)
-        yield line
+        yield match.group()
 
 
 def _read_text(content: bytes | str, label: str, notes: list[str]
                ) -> tuple[pd.DataFrame, str]:
     text = content if isinstance(content, str) else _decode(content, label, notes)
-    text = text.lstrip("\ufeff")
-    if not text.strip():
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text or text.isspace():  # (no stripped copy of a big file)
         raise _fail(label, "the file is empty", "check that you chose the right file and "
                     "that it was saved with your data in it")
     if _looks_binary(text):
         raise _fail(label, "this does not look like a table (a CSV or Excel file)",
                     "choose a CSV or Excel (.xlsx) file; " + _SAVE_AS)
-    head = text.lstrip()[:500].lower()
+    head = text[:10_000].lstrip()[:500].lower()
     if head.startswith("<") and ("<html" in head or "<!doctype" in head or "<table" in head):
         raise _fail(label, "this is a web page (HTML), not a table file",
                     "open it in Excel and " + _SAVE_AS.removeprefix("in Excel, "))
