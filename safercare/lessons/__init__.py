@@ -4,6 +4,7 @@ What belongs to one lesson only -- its situation (which trust, which dates), its
 checks, the widgets it shows and the words it generates -- lives in that lesson's module
 here, and nowhere else:
 
+* :mod:`~safercare.lessons.start_here` -- the start page (lesson 0)
 * :mod:`~safercare.lessons.measuring_what_matters` -- lesson 1
 * :mod:`~safercare.lessons.variation_and_run_charts` -- lesson 2
 * :mod:`~safercare.lessons.spc_the_making_data_count_way` -- lesson 3
@@ -16,7 +17,8 @@ here, and nowhere else:
 
 What more than one lesson uses (reading a typed answer, feedback, showing a figure with its
 words) is in :mod:`~safercare.lessons.common`; the answer key that trainers' pages and the
-tests share is in :mod:`~safercare.lessons.answer_keys`.
+tests share is in :mod:`~safercare.lessons.answer_keys`; tables that pages print (a handout's
+thresholds, printable cards) are written into them by :mod:`~safercare.lessons.pages`.
 
 The engines (``spc``, ``funnel``, ``games``, ``data``, ``priorities``, ``comparison``,
 ``evaluation``, ``widgets``) sit below this package and never import it (a test checks).
