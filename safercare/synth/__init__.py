@@ -30,6 +30,7 @@ from typing import Any
 
 from safercare.synth import (
     community,
+    discharge,
     falls,
     geography,
     harm_free,
@@ -57,6 +58,7 @@ GENERATORS: list[Callable[[], Dataset]] = [
     mortality.dataset,
     rare_events.dataset,
     staffing.dataset,
+    *discharge.DATASETS,
     *community.DATASETS,
     *industries.DATASETS,
     messy.falls_messy,
@@ -101,6 +103,8 @@ def _resource(ds: Dataset, data: bytes) -> dict[str, Any]:
         "base_rate_sources": ds.sources,
         "answer_key": ds.answer_key,
     }
+    if ds.companion:
+        resource["answer_key_in"] = ds.companion
     if ds.messy:
         resource["messy"] = True
         resource["intended_primary_key"] = ds.primary_key

@@ -61,6 +61,8 @@ class Dataset:
     problems: list[dict[str, Any]] = field(default_factory=list)
     #: The columns that identify a row (the grain); checked by Frictionless.
     primary_key: list[str] = field(default_factory=list)
+    #: The resource whose answer key covers this one too (e.g. a PDSA log's ward data).
+    companion: str | None = None
 
     @property
     def path(self) -> str:

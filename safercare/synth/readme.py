@@ -46,6 +46,9 @@ def _section(ds: Dataset, size: int) -> list[str]:
     if ds.answer_key:
         lines += ["", "**Planted signals (the answer key).**", ""]
         lines += [_signal_line(s) for s in ds.answer_key]
+    if ds.companion:
+        lines += ["", f"**Answer key.** In `{ds.companion}`'s, whose planted signals "
+                  "name this table's cycles."]
     if ds.messy:
         lines += ["", "**Planted problems.** Row numbers are as Excel shows them (the "
                   "header is row 1).", "", "| row | column | kind | cell |",
