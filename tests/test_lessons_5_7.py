@@ -666,3 +666,25 @@ def test_lessons_show_explorers_not_dead_widgets():
     text = "\n".join(_markdown(p) for p in LESSONS.values())
     assert "cannot redraw" not in text and "needs a running lesson" not in text
     assert text.count("This part needs a live session") == 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_5_8, ids=lambda p: p.name)
+def test_no_lesson_promises_no_code_then_asks_for_an_edit(path):
+    """Issue 9: lessons said "you never have to write code" and then had the reader edit a
+    cell; they now say what typing an answer involves."""
+    text = re.sub(r"\s+", " ", _markdown(path))
+    assert "never have to write code" not in text
+    assert "never have to read or write code" not in text
+    assert "No coding is needed: to answer an exercise you type a number or a few words" in text
+
+
+def test_lesson_8_tables_have_no_row_numbers():
+    lesson8 = load(ROOT / "notebooks" / "08-your-own-data.ipynb")
+    tables = 0
+    for cell in lesson8["cells"]:
+        for out in cell.get("outputs", []):
+            html = "".join(out.get("data", {}).get("text/html", ""))
+            if "<table" in html:
+                tables += 1
+                assert "row_heading" not in html and 'class="dataframe"' not in html, cell["id"]
+    assert tables >= 4
