@@ -330,3 +330,35 @@ def test_trainer_page_2_answers_come_from_the_package():
         assert book_words(key)
     assert book_words("l2-dunlin-answer").startswith("Yes.")
     assert book_words("l2-heron-answer").startswith("No.")
+
+
+def test_measure_builder_reaches_every_definition_the_lesson_asks_for():
+    """Exercise 1.3's two definitions and the meeting's three answers are states of the
+    builder, and the builder's words give the package's count for each."""
+    incidents = measures.synthetic_falls()
+    builder = l1.measure_builder(incidents)
+    assert builder.inert_controls() == []
+    built = builder.build().states
+    words = {}
+    for i, state in enumerate(builder.states()):
+        definition = measures.FallDefinition(
+            include_found_on_floor=state["floor"], include_assisted=state["assisted"],
+            people=state["people"], min_harm=state["harm"], wards=state["wards"])
+        words[definition] = built[i][4]
+    wanted = [*l1.COUNT_QUESTIONS.values(), *l1.MEETING_DEFINITIONS.values()]
+    for definition in wanted:
+        assert definition in words, definition
+        assert f"<strong>{measures.count_falls(incidents, definition)} falls</strong>" in \
+            words[definition]
+
+
+def test_measure_type_choices_say_right_only_for_the_key():
+    for explorer, (measure, kind) in zip(l1.measure_type_choices(), l1.MEASURE_TYPES.items(),
+                                         strict=True):
+        assert explorer.title == measure and explorer.inert_controls() == []
+        shown = {state["type"]: view[4] for state, view in zip(explorer.states(),
+                                                               explorer.build().states,
+                                                               strict=True)}
+        assert "Right" in shown[kind]
+        assert all("Right" not in text for key, text in shown.items() if key != kind)
+    assert l1.measure_types_answer().count("**") == 2 * len(l1.MEASURE_TYPES)
