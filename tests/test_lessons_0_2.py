@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from safercare import spc
@@ -362,3 +363,16 @@ def test_measure_type_choices_say_right_only_for_the_key():
         assert "Right" in shown[kind]
         assert all("Right" not in text for key, text in shown.items() if key != kind)
     assert l1.measure_types_answer().count("**") == 2 * len(l1.MEASURE_TYPES)
+
+
+def test_lesson_2_story_dates_are_the_datasets():
+    """The lesson's story says when Dunlin ward's falls work began; the chart's frozen
+    baseline and the answer key use the dataset's date."""
+    text = "\n".join(c.source for c in _nb(2).cells if c.cell_type == "markdown")
+    months = set(re.findall(r"(?:January|February|March|April|May|June|July|August|September|"
+                            r"October|November|December) 20\d\d", text))
+    assert months == {l2.change_started(l2.DUNLIN)}
+    chart = l2.ward_chart(l2.DUNLIN)
+    before = chart.table["date"] < pd.Timestamp(f"1 {l2.change_started(l2.DUNLIN)}")
+    # the median is the before months' median, extended over the later months
+    assert chart.summary["centre"] == pytest.approx(chart.table.loc[before, "value"].median())
