@@ -213,6 +213,14 @@ def limit_xlsx(path: Path) -> Path:
     return path
 
 
+def max_cells_csv(path: Path) -> Path:
+    """Not hostile: as many cells as are read, 10,000 rows × 200 columns (2,000,000 cells)."""
+    head = ",".join(f"c{i}" for i in range(200))
+    row = ",".join(f"{i}.5" for i in range(200))
+    path.write_text(head + "\n" + (row + "\n") * 9_999)
+    return path
+
+
 def formula_xlsx(path: Path) -> Path:
     """A formula (=B2*2) whose value was never calculated and saved (openpyxl saves none)."""
     def build(book):
@@ -281,6 +289,7 @@ FILES: dict[str, tuple[Callable[[Path], Path], dict]] = {
                                               "chart": "run"}),
     "limit_csv": (limit_csv, {"date": "when", "value": "minutes", "chart": "t"}),
     "limit_xlsx": (limit_xlsx, {"date": "when", "value": "minutes", "chart": "t"}),
+    "max_cells_csv": (max_cells_csv, {}),
     "formula_xlsx": (formula_xlsx, {"date": "month", "value": "falls"}),
     "merged_xlsx": (merged_xlsx, {"date": "month", "value": "falls"}),
     "hidden_first_sheet_xlsx": (hidden_first_sheet_xlsx, {"date": "month", "value": "falls"}),

@@ -235,3 +235,36 @@ def test_the_benchmark_prints_one_measured_row_per_file(capsys):
     assert lines[1].startswith("encrypted_xlsx") and "protected with a password" in lines[1]
     assert lines[2].startswith("hidden_first_sheet_xlsx") and "read 6 rows" in lines[2]
     assert all(float(line.split()[3]) > 0 for line in lines[1:])  # a measured peak
+
+
+def test_a_value_beyond_the_column_limit_in_a_workbook_names_its_cell(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["month", "falls"])
+    book.active.cell(row=3, column=reading.MAX_COLUMNS + 1, value="note")
+    book.save(tmp_path / "wide.xlsx")
+    with pytest.raises(data.DataError) as caught:
+        data.read_table(tmp_path / "wide.xlsx")
+    (problem,) = caught.value.problems
+    assert problem.row == 3 and "column GS (cell GS3)" in problem.what
+
+
+def test_a_sheet_of_formatted_empty_cells_is_refused_by_its_count(tmp_path, monkeypatch):
+    """Formatting alone is not data, but it still costs time to stream: past the cell (or
+    row) count the sheet is refused (limits made small here to keep the test fast)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+
+    book = Workbook()
+    book.active.append(["month", "falls"])
+    for row in range(2, 60):
+        for column in range(1, 21):
+            book.active.cell(row=row, column=column).fill = PatternFill("solid",
+                                                                         fgColor="FFFF00")
+    book.save(tmp_path / "formatted.xlsx")
+    assert data.table_headings(tmp_path / "formatted.xlsx") == ["month", "falls"]
+    monkeypatch.setattr(reading, "MAX_CELLS", 1000)
+    with pytest.raises(data.DataError, match="more than 200,000 rows or 1,000 cells, counting "
+                                             "empty ones that only carry formatting"):
+        data.read_table(tmp_path / "formatted.xlsx")

@@ -42,6 +42,7 @@ import io
 import os
 import re
 import warnings
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -419,8 +420,8 @@ def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[
     row_tag = f"{{{SHEET_MAIN_NS}}}row"
     formula_tag, merge_tag = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}mergeCell"
     book = worksheet.parent
-    found_rows: list[int] = []
-    found_cols: list[int] = []
+    found_rows = array("q")  # machine integers: no Python int kept per cell
+    found_cols = array("q")
     values: list[object] = []
     formulas: list[tuple[int, int]] = []
     merged: list[str] = []
@@ -438,9 +439,9 @@ def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[
                     elements += 1
                     cell_elements += len(element)
                     if elements > _MAX_ROW_ELEMENTS or cell_elements > MAX_CELLS:
-                        raise _fail(label, f"this sheet has more than {elements:,} rows or "
-                                    f"{cell_elements:,} cells (counting empty ones that "
-                                    "only carry formatting), far more than a table needs",
+                        raise _fail(label, f"this sheet has more than {_MAX_ROW_ELEMENTS:,} "
+                                    f"rows or {MAX_CELLS:,} cells, counting empty ones that "
+                                    "only carry formatting, far more than a table needs",
                                     "copy just your table to a new workbook and save it "
                                     "again, or save the sheet as 'CSV UTF-8'")
                     number = element.get("r")
@@ -472,8 +473,8 @@ def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[
             raise _fail(label, *_DAMAGED) from None
     if not values:
         return pd.DataFrame(dtype=object), formulas, merged
-    rows = np.asarray(found_rows, dtype=np.int64)
-    cols = np.asarray(found_cols, dtype=np.int64)
+    rows = np.frombuffer(found_rows, dtype=np.int64)
+    cols = np.frombuffer(found_cols, dtype=np.int64)
     height, width = int(rows.max()), int(cols.max())
     if height * width > MAX_CELLS:
         raise _too_many_cells(label, height, width)
