@@ -332,10 +332,12 @@ def live_rare_events(example: str = _DAYS, start: str = "2024-01-01") -> w.VBox:
         return chart, evaluation.days_since_last(dates, label="incident")
 
     def show(results: tuple[spc.SPCResult, evaluation.DaysSinceResult]) -> list[object]:
+        # One chart per press (the board in words), so a press redraws in about 100 ms.
         chart, board = results
-        return [chart.plot(), Markdown(chart.describe()), board.plot(),
-                Markdown(board.describe())]
+        return [chart.plot(), Markdown(f"**In words:** {chart.describe()}"),
+                Markdown(f"**The board:** {board.describe()}")]
 
     return live_form("Your room's incidents: days between and the board", [box],
                       "Chart the gaps",
-                      "Draw a t chart of the days between incidents, and the board", read, show)
+                      "Draw a t chart of the days between incidents; describe the board",
+                      read, show)
