@@ -268,3 +268,24 @@ def test_a_sheet_of_formatted_empty_cells_is_refused_by_its_count(tmp_path, monk
     with pytest.raises(data.DataError, match="more than 200,000 rows or 1,000 cells, counting "
                                              "empty ones that only carry formatting"):
         data.read_table(tmp_path / "formatted.xlsx")
+
+
+def test_cells_without_references_keep_their_columns_past_formatted_empty_ones(tmp_path):
+    """<c> elements may omit r= (each follows the one before): an empty formatted cell
+    still takes its column."""
+    import zipfile
+
+    path = hostile._bomb(tmp_path / "plain.xlsx", 1, declared="A1:C1")
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(
+        parts[sheet][parts[sheet].index(b"<row>"):parts[sheet].index(b"</sheetData>")],
+        b'<row><c t="inlineStr"><is><t>a</t></is></c><c s="1"/>'
+        b'<c t="inlineStr"><is><t>c</t></is></c></row><row><c><v>1</v></c><c/><c><v>3</v>'
+        b'</c></row>')
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, content in parts.items():
+            zf.writestr(name, content)
+    grid = reading.read_grid(path)
+    assert grid.cells.values.tolist() == [["a", None, "c"], [1, None, 3]]

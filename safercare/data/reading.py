@@ -11,22 +11,21 @@ Limits (a learner's table never comes near them; a hostile or careless file is r
 in seconds and in bounded memory, with a plain message, before it can exhaust the
 machine):
 
-==================== ========================================================
-:data:`MAX_FILE_BYTES`     50 MB: the file itself (checked before it is read)
-:data:`MAX_UNPACKED_BYTES` 50 MB: what a workbook's parts unpack to (checked in the
-                           zip directory before anything is unpacked, so an xlsx
-                           "bomb" is refused without inflating it)
-:data:`MAX_ROWS`           100,000 rows of data under the heading row
-:data:`MAX_COLUMNS`        200 columns
-:data:`MAX_CELLS`          2,000,000 cells in the table (rows × columns)
-:data:`MAX_ROW_CHARS`      1,000,000 characters in one row of a CSV file
-:data:`MAX_CELL_CHARS`     32,767 characters in one cell of a CSV file (Excel's limit)
-==================== ========================================================
+* :data:`MAX_FILE_BYTES`, 50 MB: the file itself (checked before it is read);
+* :data:`MAX_UNPACKED_BYTES`, 50 MB: what a workbook's parts unpack to (checked in the
+  zip directory before anything is unpacked, so an xlsx "bomb" is refused without
+  inflating it);
+* :data:`MAX_ROWS`, 100,000 rows of data under the heading row;
+* :data:`MAX_COLUMNS`, 200 columns;
+* :data:`MAX_CELLS`, 2,000,000 cells in the table (rows × columns), and as many cell
+  elements streamed from a sheet, formatted empty ones included;
+* :data:`MAX_ROW_CHARS`, 1,000,000 characters in one row of a CSV file, and
+  :data:`MAX_CELL_CHARS`, 32,767 in one cell (Excel's own limit).
 
 What counts is the cells that hold data: a workbook's ``<dimension>`` and its
 formatted but empty cells (a fill, a border, a stray space) are not data, so one space
 in cell XFD1048576 does not make a table of 17 billion cells. A workbook sheet is
-streamed (openpyxl's read-only parser, one ``<row>`` at a time, each discarded once
+streamed (openpyxl's read-only parser, one ``<row>`` at a time, each emptied once
 read) and only its filled cells are kept; a CSV file's blank rows and trailing blank
 cells are not kept either.
 
@@ -104,6 +103,25 @@ class Grid:
     delimiter: str | None = None
 
 
+def _letter(index: int) -> str:
+    """Excel column letter for a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _heading(cell: object) -> str:
+    """A cell as heading text: blank for nothing, ``3`` rather than ``3.0``."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
 def _problem(what: str, fix: str) -> Problem:
     return Problem(None, None, what, fix)
 
@@ -133,8 +151,6 @@ def _too_many_rows(label: str, row: int) -> DataError:
 
 
 def _too_many_columns(label: str, row: int, column: int) -> DataError:
-    from safercare.data.table import _letter
-
     return DataError(Problem(row, None, f"there is data in column {_letter(column)} (cell "
                              f"{_letter(column)}{row}), and at most {MAX_COLUMNS} columns "
                              "can be read",
@@ -143,8 +159,6 @@ def _too_many_columns(label: str, row: int, column: int) -> DataError:
 
 
 def _too_many_cells(label: str, rows: int, columns: int) -> DataError:
-    from safercare.data.table import _letter
-
     return _fail(label, f"the table reaches row {rows:,} and column {_letter(columns - 1)}, "
                  f"{rows * columns:,} cells, and at most {MAX_CELLS:,} cells can be read",
                  "keep only the rows and columns your chart needs and delete anything else "
@@ -376,8 +390,7 @@ def _choose_sheet(book: Any, label: str, sheet: str | int | None, notes: list[st
         worksheet = book.worksheets[0]
         if worksheet.sheet_state != "visible" and visible:
             worksheet = visible[0]
-            hidden = [ws.title for ws in book.worksheets[:names.index(worksheet.title)]]
-            notes.append(f"The first sheet of your workbook, '{hidden[0]}', is hidden in "
+            notes.append(f"The first sheet of your workbook, '{names[0]}', is hidden in "
                          f"Excel, so the first sheet you can see, '{worksheet.title}', was "
                          "read. Choose another with sheet= (the sheets are "
                          f"{_sheet_names_words(names)}).")
@@ -448,8 +461,10 @@ def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[
                     parser.row_counter = int(number) if number else parser.row_counter + 1
                     parser.col_counter = 0
                     for cell in element:
-                        if not len(cell):
-                            continue  # formatting only: no value, no formula
+                        if not len(cell):  # formatting only: no value, no formula
+                            if cell.get("r") is None:
+                                parser.col_counter += 1  # as parse_cell would count it
+                            continue
                         parsed = parser.parse_cell(cell)
                         value = parsed["value"]
                         if value is None and cell.find(formula_tag) is not None:
@@ -486,8 +501,6 @@ def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[
 def _excel_problems(label: str, cells: pd.DataFrame, formulas: list[tuple[int, int]],
                     merged: list[str]) -> None:
     """Raise one DataError for formulas without saved values and for merged cells."""
-    from safercare.data.table import _heading, _letter
-
     problems: list[Problem] = []
     headings = [_heading(c) for c in cells.iloc[0]] if len(cells) else []
     for row, column in formulas:

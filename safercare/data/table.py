@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from safercare import checks
-from safercare.data.reading import Grid, Source, _is_blank, read_grid
+from safercare.data.reading import Grid, Source, _heading, _is_blank, _letter, read_grid
 from safercare.errors import DataError, Problem
 
 __all__ = ["CHARTS", "DataNote", "read_table", "table_headings"]
@@ -102,24 +102,6 @@ _PERCENT = re.compile(r"(" + _SIGN + r"[\d.,]*\d)\s*%")
 
 class DataNote(UserWarning):
     """Something the learner should know about how their file was read (not an error)."""
-
-
-def _letter(index: int) -> str:
-    """Excel column letter for a 0-based column index (0 → A, 27 → AB)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _heading(cell: object) -> str:
-    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
 
 
 def _norm(name: str) -> str:
