@@ -318,3 +318,16 @@ def test_too_few_comparison_groups_for_placebos_says_so():
         ev.before_after(_regions(), numerator="deaths", denominator="admissions",
                         date="quarter", group="region", programme="South West",
                         start="2016-04-01", interval="wide")
+
+
+def test_without_overdispersion_both_intervals_cover_about_95_percent():
+    covered = {"placebo": 0, "poisson": 0}
+    runs = 80
+    for seed in range(runs):
+        s = ev.before_after(_overdispersed(seed, sd=0.0), numerator="deaths",
+                            denominator="admissions", date="quarter", group="unit",
+                            programme="U00", start="2022-01-01").summary
+        for kind in covered:
+            lo, hi = s[f"{kind}_interval"]
+            covered[kind] += lo <= 1 <= hi
+    assert covered["placebo"] / runs >= 0.88 and covered["poisson"] / runs >= 0.88
