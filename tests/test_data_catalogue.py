@@ -153,7 +153,7 @@ def test_unknown_dataset_suggests_the_closest_name():
 
 def test_missing_datasets_folder_is_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFERCARE_DATASETS", str(tmp_path))
-    with pytest.raises(data.DatasetsNotFoundError, match="pip install -e"):
+    with pytest.raises(data.DatasetsNotFoundError, match="SAFERCARE_DATASETS environment"):
         data.list_datasets()
 
 
