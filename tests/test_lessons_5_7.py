@@ -666,6 +666,10 @@ def test_lessons_show_explorers_not_dead_widgets():
     text = "\n".join(_markdown(p) for p in LESSONS.values())
     assert "cannot redraw" not in text and "needs a running lesson" not in text
     assert text.count("This part needs a live session") == 3
+    for path in NOTEBOOKS_5_8:  # no hedging: a live part says plainly that it needs Python
+        words = re.sub(r"\s+", " ", _markdown(path))
+        assert "does not appear" not in words and "may not appear" not in words, path.name
+    assert "This part needs a live session" in _markdown(NOTEBOOKS_5_8[3])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS_5_8, ids=lambda p: p.name)
