@@ -314,8 +314,9 @@ def live_red_beads(workers: Sequence[str] | int = 6, chart: str = "p") -> w.VBox
         table = tally.table
         items: list[object] = [Markdown(f"{tally.day} day(s) entered, {len(table)} draws.")]
         if len(table) >= 2:
-            result = red_beads.red_bead_chart(table, chart)
-            items += [result.plot(), Markdown(result.describe())]
+            figure = red_beads.red_bead_chart(table, chart).plot()
+            # the chart's words are its alt text (one description, not two)
+            items += [figure, Markdown(figure.alt_text)]
         if len(table):
             items.append(table.pivot(index="worker", columns="day", values="red")
                          .reindex(tally.workers))
