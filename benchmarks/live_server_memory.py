@@ -65,6 +65,10 @@ class Sampler:
     peak_kernels: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    def server_rss(self) -> int:
+        """RSS of the server process alone (without its kernels)."""
+        return psutil.Process(self.pid).memory_info().rss
+
     def measure(self) -> tuple[int, int]:
         """(RSS in bytes summed over the server and its children, number of kernels)."""
         root = psutil.Process(self.pid)
@@ -106,6 +110,8 @@ class RoomRun:
     start_rss: int
     peak_rss: int
     end_rss: int
+    server_start_rss: int  # the server process alone, without kernels
+    server_end_rss: int
     start_kernels: int
     peak_kernels: int
     end_kernels: int
@@ -129,6 +135,9 @@ class RoomRun:
             f"({self.peak_kernels} kernels at most)",
             f"after culling:            {self.end_rss / MIB:.0f} MiB "
             f"({self.end_kernels} kernels; {self.settle_seconds:.1f} s after the last load)",
+            f"the server process alone: {self.server_start_rss / MIB:.0f} MiB at start, "
+            f"{self.server_end_rss / MIB:.0f} MiB at the end (its caches warm up over the "
+            "first pages; it holds no kernel)",
         ])
 
 
@@ -213,6 +222,7 @@ def run_room(notebook: Path = WORKSHOP, *, loads: int = 200, workers: int = 6,
         sampler = Sampler(process.pid)
         time.sleep(1.0)
         start_rss, start_kernels = sampler.measure()
+        server_start_rss = sampler.server_rss()
         refused = closes = closes_refused = 0
         lock = threading.Lock()
 
@@ -255,8 +265,11 @@ def run_room(notebook: Path = WORKSHOP, *, loads: int = 200, workers: int = 6,
             settle = time.monotonic() - began - seconds
             time.sleep(1.0)  # let the last kernel's memory go back
         end_rss, end_kernels = sampler.measure()
+        server_end_rss = sampler.server_rss()
     return RoomRun(loads=loads, max_pages=limits.max_pages, start_rss=start_rss,
-                   peak_rss=sampler.peak_rss, end_rss=end_rss, start_kernels=start_kernels,
+                   peak_rss=sampler.peak_rss, end_rss=end_rss,
+                   server_start_rss=server_start_rss, server_end_rss=server_end_rss,
+                   start_kernels=start_kernels,
                    peak_kernels=sampler.peak_kernels, end_kernels=end_kernels, refused=refused,
                    closes=closes, closes_refused=closes_refused, full_status=full_status,
                    full_page=full_page, seconds=seconds, settle_seconds=settle)

@@ -288,3 +288,21 @@ def test_in_a_browser_a_full_room_is_told_plainly_and_a_closed_tab_frees_its_pag
             assert not failed, failed  # the beacon was not refused (Voilà alone answers 403)
         finally:
             context.close()
+
+
+def test_the_workshop_command_is_served_by_the_live_server(tmp_path):
+    """``python -m safercare.widgets.priorities`` goes through safercare.live.server."""
+    missing = tmp_path / "no such folder" / "workshop.sqlite3"
+    done = subprocess.run([sys.executable, "-m", "safercare.widgets.priorities", "--facilitator",
+                           "--ip", "0.0.0.0", "--db", str(missing)], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("Cannot start: The folder ") and "Traceback" not in done.stderr
+    from safercare.widgets.priorities import voila_command as workshop_command
+
+    with pytest.raises(LiveServerError, match="without a secret"):
+        workshop_command(True, ip="0.0.0.0")
+    argv, env = workshop_command(True, ip="0.0.0.0", token="t0ken-for-the-test")
+    assert _flag(argv, "RoomKernelManager.max_kernels") == "5"  # a facilitator's few tabs
+    assert env["JUPYTER_TOKEN"] == "t0ken-for-the-test"
+    assert _flag(workshop_command(False)[0], "RoomKernelManager.max_kernels") == "50"
