@@ -191,7 +191,7 @@ def _text(value: Any) -> str:
 def _fmt_number(x: float | None) -> str:
     if x is None:
         return ""
-    return str(int(x)) if x == int(x) else format(x, ".15g")
+    return str(int(x)) if x == int(x) else repr(x)   # repr: the shortest exact text
 
 
 @dataclass(frozen=True)
@@ -260,6 +260,7 @@ def _clean(cycle: Cycle, row: int, unit: str) -> tuple[Cycle, list[Problem]]:
                 values[f.name] = _as_date(raw)
                 day = values[f.name]
                 if day is not None and not _FIRST_YEAR <= day.year <= _LAST_YEAR:
+                    values[f.name] = None
                     bad(f.name, "the year is not a plausible one", "check the date", raw)
             except (ValueError, TypeError):
                 values[f.name] = None
@@ -545,7 +546,7 @@ class PDSALog:
         these numbers).
         """
         frame = self.to_frame()
-        diff = frame["result_value"] - frame["predicted_value"]
+        diff = (frame["result_value"] - frame["predicted_value"]).round(10)
         when = frame["prediction_date"].fillna(frame["plan_date"])
         has = pd.Series([c.has_prediction for c in self.cycles], dtype=bool)
         before = pd.Series(pd.array((when <= frame["do_date"]).to_numpy(), dtype="boolean"))
@@ -564,18 +565,19 @@ class PDSALog:
 def _prediction_words(cycle: Cycle, diff: float, before: Any) -> str:
     name = cycle.cycle_id
     if not cycle.has_prediction:
-        return f"{name}: no prediction was written, so there was nothing to learn from."
+        return (f"{name}: no prediction was written, so the result cannot be compared "
+                "with one.")
     if cycle.do_date is None:
         return f"{name}: predicted, not yet tested."
     hindsight = "" if before is True else " The prediction was written after the test."
     if cycle.predicted_value is None or cycle.result_value is None or math.isnan(diff):
         return (f"{name}: a prediction in words only; compare it with the result "
                 f"yourself.{hindsight}")
-    p, r = _fmt_number(cycle.predicted_value), _fmt_number(cycle.result_value)
+    p, r = f"{cycle.predicted_value:.10g}", f"{cycle.result_value:.10g}"
     if diff == 0:
         gap = "exactly as predicted"
     else:
-        gap = f"{_fmt_number(abs(diff))} {'above' if diff > 0 else 'below'} the prediction"
+        gap = f"{abs(diff):.10g} {'above' if diff > 0 else 'below'} the prediction"
     return f"{name}: predicted {p}, found {r} ({cycle.measure}): {gap}.{hindsight}"
 
 

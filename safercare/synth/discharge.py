@@ -14,6 +14,12 @@ Two resources share one seed: ``discharge_before_noon`` (the daily counts) and
 ``discharge_pdsa_log`` (the cycles, written in :class:`safercare.pdsa.PDSALog`'s own CSV
 format, so ``PDSALog.from_csv`` reads it). Ward-level results in the log (cycles C3, C4
 and C7) are computed from the same simulated discharges, so the log and the chart agree.
+
+Seed. Successive seeds were tried until both answer-key entries held, neither the p
+chart nor the run chart (Anhøj rules, median of the days before the change) showed any
+signal before 2 December 2024, and the ward-level results told the story the log tells
+(team A's week and the ward's first four weeks near the predicted 30%, the lounge's three
+weeks no higher than before it).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from safercare.synth import geography
 from safercare.synth.base import SYNTHETIC_NOTE, Dataset, fld, signal
 from safercare.synth.sources import cite
 
-SEED = 7474
+SEED = 8309
 WARD = "C02-AT1-W2"
 FIRST_DAY, LAST_DAY = "2024-10-01", "2025-03-31"
 #: Discharges a day (Poisson means, Monday first): fewer at weekends, at least one a day.
