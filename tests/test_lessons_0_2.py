@@ -230,7 +230,7 @@ def test_start_page_recalculates_at_the_ward_change_and_says_so_from_the_result(
 #: A sentence that names one of the lessons' charts ...
 _CHART_NAMES = re.compile(r"Dunlin|Heron|red bead chart|bead chart|the room's (?:p )?chart|"
                           r"the chart (?:above|below|at the top|shows)|this chart|"
-                          r"the start page's chart", re.I)
+                          r"the start page's chart|like this one|on a chart", re.I)
 #: ... and says what it shows ...
 _VERDICT = re.compile(r"\bsignal(?:s|led|ling)?\b|common cause|special cause|\bimprovement\b|"
                       r"\bstable\b|\b(?:inside|outside|within) the limits\b|no rule fires|"
@@ -272,8 +272,10 @@ def test_the_verdict_scan_catches_the_old_hand_typed_sentences():
         "Heron ward's falls go up and down, but no run is longer than chance allows. This is a "
         "stable process: asking Heron ward's manager to explain each month is pointless.",
         "3. Dunlin ward shows a signal. What else would you want to know?",
+        "And the same 24 draws on a chart. The dashed lines are the range a stable process "
+        "like this one will almost always stay within.",
     ]
-    assert len(_hand_typed_verdicts("\n\n".join(old))) >= 3
+    assert len(_hand_typed_verdicts("\n\n".join(old))) >= 4
 
 
 def test_lesson_2_words_about_its_charts_are_printed_from_their_results():
