@@ -1,8 +1,9 @@
 """The shared drawing path for widget figures (safercare.widgets.display).
 
 figure_png draws a figure once (no tight bounding box, a renderer shared between figures of
-one size, ticks asked for once); these tests hold it to exactly the picture a plain
-matplotlib Agg draw of the same figure gives.
+one size, ticks and their labels asked for once); these tests hold it to exactly the
+picture a plain matplotlib Agg draw of the same figure gives, on the kinds of axes the
+course draws (dates, an offset, percentages, named ticks, several panels).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from safercare import spc  # noqa: E402
-from safercare.games import funnel_experiment  # noqa: E402
+from safercare import comparison, spc  # noqa: E402
+from safercare.games import funnel_experiment, red_beads  # noqa: E402
 from safercare.widgets.display import display_figure, figure_png  # noqa: E402
 
 
@@ -44,10 +45,33 @@ def _dated_chart():
                    date="month", direction="lower", target=18.0)
 
 
+def _offset_chart():
+    # Values near a million vary in the last digits: the y axis labels need an offset
+    # ("+1e6"), which the formatter keeps as state between calls.
+    values = 1_000_000 + np.random.default_rng(5).normal(0, 0.02, 30)
+    return spc.xmr(pd.DataFrame({"value": values}), value="value")
+
+
+def _red_beads():
+    game = red_beads.RedBeadGame(6, seed=1986)
+    for _ in range(4):
+        game.play_day()
+    return red_beads.red_bead_chart(game.table, "p")  # a proportion: percent axis
+
+
+def _ranks():
+    table = comparison.parse_unit_counts("A, 5, 60\nB, 9, 60\nC, 4, 60\nD, 7, 60")
+    return comparison.rank_intervals(table, numerator="events", denominator="trials",
+                                     unit="unit", replicates=200, seed=1)
+
+
 @pytest.mark.parametrize("make", [
     lambda: _dated_chart().plot(),  # date axis: the formatter still asks the real locator
+    lambda: _offset_chart().plot(),
+    lambda: _red_beads().plot(),
+    lambda: _ranks().plot(replicate=3),  # named ticks (fixed labels)
     lambda: funnel_experiment.plot_funnel(funnel_experiment.funnel_experiment(30, seed=2)),
-], ids=["xmr-with-dates", "funnel-four-panels"])
+], ids=["xmr-with-dates", "axis-offset", "percent-axis", "named-ticks", "funnel-four-panels"])
 def test_figure_png_is_exactly_a_plain_draw_also_when_the_renderer_is_reused(make):
     for _ in range(2):  # the second figure of the same size reuses the renderer's caches
         expected = _plain(make())

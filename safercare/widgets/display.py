@@ -12,7 +12,8 @@ under a tenth of a second (issue 9; ``benchmarks/widget_speed.py`` measures it).
 it again): the figures are laid out by matplotlib's constrained layout, which already
 keeps every label inside the figure. It also keeps one Agg renderer per image size, so
 text measured for one chart (tick labels, legend entries) is not measured again for the
-next, and asks each axis for its ticks once rather than at every stage of the layout.
+next, and asks each axis for its ticks and their labels once rather than at every stage
+of the layout.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import Locator
+from matplotlib.ticker import Formatter, Locator
 from PIL import Image
 
 from safercare.errors import DataError
@@ -107,6 +108,58 @@ class _OnceLocator(Locator):
         return getattr(self.inner, name)
 
 
+class _OnceFormatter(Formatter):
+    """Label the same ticks in the same view once: repeat ``inner``'s last labels.
+
+    Layout and drawing format an axis's ticks about as often as they locate them. Only
+    a call identical to the one before (same tick values, same view) is answered from
+    memory, so ``inner``'s own state (a scalar axis's offset, a date axis's unit) is
+    always that of the labels returned.
+    """
+
+    def __init__(self, inner: Formatter, axis: Axis) -> None:
+        self.inner = inner
+        self.axis = axis
+        self._key: tuple[Any, ...] | None = None
+        self._labels: list[str] = []
+
+    def set_axis(self, axis: Axis) -> None:
+        self.axis = axis
+
+    def format_ticks(self, values: Any) -> list[str]:
+        key = (tuple(np.asarray(values).tolist()), tuple(self.axis.get_view_interval()))
+        if key != self._key:
+            self._labels = self.inner.format_ticks(values)
+            self._key = key
+        return self._labels
+
+    def __call__(self, x: Any, pos: int | None = None) -> str:
+        return self.inner(x, pos)
+
+    def get_offset(self) -> str:
+        return self.inner.get_offset()
+
+    def set_locs(self, locs: Any) -> None:
+        self._key = None
+        self.inner.set_locs(locs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _remember_ticks(figure: Figure) -> None:
+    """Wrap every axis's major locator and formatter (see the two classes above)."""
+    for ax in _all_axes(figure):
+        for axis in (ax.xaxis, ax.yaxis):
+            # Set directly, not with set_major_locator/formatter: those would also hand
+            # the wrappers to each other, and a date formatter asks its locator for the
+            # unit (the real locator keeps answering it).
+            if not isinstance(axis.major.locator, _OnceLocator):
+                axis.major.locator = _OnceLocator(axis.major.locator, axis)
+            if not isinstance(axis.major.formatter, _OnceFormatter):
+                axis.major.formatter = _OnceFormatter(axis.major.formatter, axis)
+
+
 def _all_axes(figure: Figure) -> list[Any]:
     found, todo = [], list(figure.axes)
     while todo:
@@ -127,13 +180,7 @@ def figure_png(figure: Figure, *, dpi: float | None = None) -> bytes:
     if dpi is not None:
         figure.set_dpi(dpi)
     with _lock:
-        for ax in _all_axes(figure):
-            for axis in (ax.xaxis, ax.yaxis):
-                locator = axis.get_major_locator()
-                if not isinstance(locator, _OnceLocator):
-                    # Not set_major_locator: that would also hand the wrapper to the
-                    # formatter, and a date formatter asks its locator for the unit.
-                    axis.major.locator = _OnceLocator(locator, axis)
+        _remember_ticks(figure)
         canvas = _SharedRendererCanvas(figure)
         canvas.draw()
         width, height = canvas.get_width_height(physical=True)
