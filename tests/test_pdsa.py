@@ -540,3 +540,16 @@ def test_driver_diagram_reads_a_csv_and_needs_no_graphviz() -> None:
         DriverDiagram.from_csv(b"aim,primary driver,secondary driver,change idea\n"
                                b"A,P,S,C\n,P,S,D\n", name="drivers.csv")
     assert str(err.value).splitlines()[1].startswith("- Row 3, column 'aim'")
+
+
+def test_the_speed_benchmark_builds_valid_workloads() -> None:
+    """benchmarks/pdsa_speed.py cannot rot: its synthetic log and table are valid."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pdsa_speed",
+                                                  ROOT / "benchmarks" / "pdsa_speed.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    log = PDSALog.from_csv(bench.big_log(30))
+    assert len(log) == 30 and len(log.ramps()) == 3 and log.notes == ()
+    assert len(DriverDiagram.from_table(bench.driver_table(12)).nodes["change_idea"]) == 12
