@@ -378,3 +378,23 @@ def test_lesson_2_story_dates_are_the_datasets():
     before = chart.table["date"] < pd.Timestamp(f"1 {l2.change_started(l2.DUNLIN)}")
     # the median is the before months' median, extended over the later months
     assert chart.summary["centre"] == pytest.approx(chart.table.loc[before, "value"].median())
+
+
+def test_start_page_exercise_answer_is_read_off_the_chart():
+    from safercare.lessons import start_here
+
+    chart = start_here.start_chart()
+    cell = _cell_with(_nb(0), "latest_answer(chart)")
+    assert start_here.latest_answer(chart) in _outputs(cell)
+    last = chart.table.iloc[-1]
+    side = "above" if last["value"] > last["centre"] else "below"
+    assert f": {side} the centre line" in start_here.latest_answer(chart)
+
+
+def test_lesson_1_says_the_drop_from_changing_definitions_as_the_counts_give_it():
+    text = " ".join(" ".join(c.source.split()) for c in _nb(1).cells
+                    if c.cell_type == "markdown")
+    incidents = measures.synthetic_falls()
+    risk, ward = (measures.count_falls(incidents, l1.MEETING_DEFINITIONS[name])
+                  for name in ("Risk team", "Ward manager"))
+    assert "by a fifth overnight" in text and round(5 * (risk - ward) / risk) == 1

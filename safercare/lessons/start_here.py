@@ -17,7 +17,7 @@ import pandas as pd
 from safercare import data, spc
 from safercare.games.measures import falls_rate
 
-__all__ = ["VALUE", "change_month", "start_chart", "start_words", "ward"]
+__all__ = ["VALUE", "change_month", "latest_answer", "start_chart", "start_words", "ward"]
 
 #: The value the chart shows (its column name, and the axis label).
 VALUE = "Falls per 1,000 bed days"
@@ -74,3 +74,15 @@ def start_words(chart: spc.SPCResult | None = None) -> str:
                "new limits in that month. Judged against the months before it, no month "
                "since then shows special-cause improvement yet.")
     return f"{why} {chart.describe()}"
+
+
+def latest_answer(chart: spc.SPCResult | None = None) -> str:
+    """The answer to the start page's exercise: where the latest month sits, from the chart."""
+    chart = start_chart() if chart is None else chart
+    last = chart.table.dropna(subset=["value"]).iloc[-1]
+    side = ("above" if last["value"] > last["centre"] else
+            "below" if last["value"] < last["centre"] else "on")
+    return (f"The latest month, {last['date']:%B %Y}, is {last['value']:.1f}: {side} the centre "
+            f"line ({last['centre']:.1f}, the average of its phase). One point on its own "
+            "usually moves by chance (lesson 2 calls this *common cause variation*): you need "
+            "one of the chart's rules to fire before you call it a change.")
