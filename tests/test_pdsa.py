@@ -553,3 +553,18 @@ def test_the_speed_benchmark_builds_valid_workloads() -> None:
     log = PDSALog.from_csv(bench.big_log(30))
     assert len(log) == 30 and len(log.ramps()) == 3 and log.notes == ()
     assert len(DriverDiagram.from_table(bench.driver_table(12)).nodes["change_idea"]) == 12
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_harmlessly() -> None:
+    """CSV injection: a cell starting = + - @ gets an apostrophe (Excel hides it, and
+    from_csv removes it), so the round trip is still exact."""
+    risky = '=HYPERLINK("http://example.invalid","click")'
+    log = PDSALog([Cycle("C1", risky, "2024-01-02", "1 ward", learning="- one\n- two",
+                         result="@SUM(A1)", decision="adopt", prediction="+5")])
+    text = log.to_csv()
+    assert "'=HYPERLINK" in text and "'- one" in text and "'@SUM" in text
+    assert "'+5" in text
+    assert not any(cell.startswith(("=", "+", "-", "@"))
+                   for cell in pd.read_csv(io.StringIO(text), dtype=str,
+                                           keep_default_na=False).to_numpy().ravel())
+    assert PDSALog.from_csv(text.encode()) == log

@@ -109,6 +109,10 @@ _SCALE = re.compile(r"^\s*([+-]?[\d.,]+|[a-z]+)\s+([a-z]+?)(?:e?s)?\s*$", re.IGN
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UK = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 _FIRST_YEAR, _LAST_YEAR = 1990, 2100
+#: A text cell starting with one of these is a formula to a spreadsheet ("CSV injection"):
+#: :meth:`PDSALog.to_csv` writes it after an apostrophe, which Excel hides and the reader
+#: removes again, so a log passed round a team cannot run anything when it is opened.
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 def parse_scale(text: str) -> tuple[int, str]:
@@ -185,7 +189,14 @@ def _as_number(value: Any) -> float | None:
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in _FORMULA_START:
+        return text[1:]                       # the apostrophe to_csv put before a formula
+    return text
+
+
+def _safe_cell(text: str) -> str:
+    return "'" + text if text[:1] in _FORMULA_START and text else text
 
 
 def _fmt_number(x: float | None) -> str:
@@ -465,13 +476,15 @@ class PDSALog:
         return frame
 
     def to_text_frame(self) -> pd.DataFrame:
-        """The :data:`COLUMNS` as the text :meth:`to_csv` writes (ISO dates, plain numbers)."""
+        """The :data:`COLUMNS` as the text :meth:`to_csv` writes: ISO dates, plain numbers
+        (exact: read back, they are the same floats), and an apostrophe before any text
+        that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``)."""
         def cell(value: Any, name: str) -> str:
             if name in _NUMBERS:
                 return _fmt_number(value)
             if name in _DATES:
                 return value.isoformat() if value is not None else ""
-            return value
+            return _safe_cell(value)
         return pd.DataFrame({name: [cell(getattr(c, name), name) for c in self.cycles]
                              for name in COLUMNS}, columns=list(COLUMNS), dtype=object)
 
