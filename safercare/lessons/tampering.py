@@ -116,9 +116,10 @@ def funnel_words(result: pd.DataFrame) -> str:
                    f", {ratio:.1f} times rule 1's spread")
         lines.append(f"- **Rule {rule}**: on average {row['mean_distance']:.1f} from the target, "
                      f"the furthest {row['max_distance']:.1f}{compare}.")
-    lines.append(f"The smallest spread is rule {best}'s"
-                 + (" (leave the funnel alone)." if best == 1 else "."))
-    return "\n".join(lines)
+    last = f"The smallest spread is rule {best}'s" + (
+        " (leave the funnel alone)." if best == 1 else ".")
+    # blank lines around the list, so it is a list in Markdown and in the explorer alike
+    return lines[0] + "\n\n" + "\n".join(lines[1:]) + "\n\n" + last
 
 
 def funnel_explorer(seed: int = 1993) -> Explorer:
