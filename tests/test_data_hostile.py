@@ -188,17 +188,24 @@ def test_a_password_protected_workbook_gets_its_own_message(tmp_path):
         data.read_table(old, name="old.xls")
 
 
-def test_sheet_names_do_not_read_the_sheets(tmp_path):
-    """The widget lists sheets on upload: that must not stream a sheet's cells."""
-    path = make("stray_space_xlsx", tmp_path)
-    calls = []
-    original = reading._stream_sheet
-    reading._stream_sheet = lambda *a, **k: calls.append(a) or original(*a, **k)
-    try:
-        assert data.sheet_names(path) == ["Data"]
-    finally:
-        reading._stream_sheet = original
-    assert calls == []
+def test_sheet_names_do_not_read_the_sheets(tmp_path, monkeypatch):
+    """The widget lists sheets on upload: that must not parse any sheet's XML (openpyxl's
+    read-only load_workbook scans every sheet without a <dimension> to its end)."""
+    from openpyxl.worksheet import _reader
+
+    path = make("hidden_first_sheet_xlsx", tmp_path)
+    parsers = []
+    original = _reader.WorkSheetParser.__init__
+
+    def counted(self, *args, **kwargs):
+        parsers.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_reader.WorkSheetParser, "__init__", counted)
+    assert data.sheet_names(path) == ["Lookups", "Data"]
+    assert parsers == []
+    data.table_headings(path)
+    assert len(parsers) == 1  # reading a table parses its one sheet, once
 
 
 # ---------------------------------------------------------- 50,000 problems: the first few

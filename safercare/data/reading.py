@@ -367,58 +367,94 @@ def _check_archive(content: bytes, label: str) -> None:
                     "new workbook) and save it again, or save it as 'CSV UTF-8'")
 
 
-def _open_workbook(content: bytes, label: str) -> Any:
-    """The workbook in openpyxl's read-only mode: no sheet is read until asked for."""
-    from openpyxl import load_workbook
+@dataclass
+class _Book:
+    """A workbook opened without reading any sheet: its parts, strings and styles.
+
+    openpyxl's own read-only ``load_workbook`` measures every sheet when it opens the
+    file (it scans a sheet to its end when the sheet has no ``<dimension>``), which
+    doubles the time of the one sheet read and spends time on every other; this opens
+    the same pieces through openpyxl's ``ExcelReader`` and lists the sheets only.
+    """
+
+    reader: Any
+    #: (name, state, part) of each worksheet, in order; state is "visible", "hidden"
+    #: or "veryHidden".
+    sheets: list[tuple[str, str, str]]
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.sheets]
+
+    def close(self) -> None:
+        self.reader.archive.close()
+
+
+def _open_workbook(content: bytes, label: str) -> _Book:
+    """The workbook's strings, styles and list of sheets (no sheet is read)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     _check_archive(content, label)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
-            return load_workbook(io.BytesIO(content), read_only=True, data_only=True,
+            reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True,
                                  keep_links=False)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            sheets = [(sheet.name, sheet.state or "visible", rel.target)
+                      for sheet, rel in reader.parser.find_sheets()
+                      if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
     except Exception:  # noqa: BLE001 - any failure to open a corrupt workbook means the same
         raise _fail(label, *_DAMAGED) from None
+    if not sheets:
+        raise _fail(label, "this workbook has no sheet of cells (only charts, or nothing)",
+                    "open it in Excel, put your table on a sheet, and save it again")
+    return _Book(reader, sheets)
 
 
-def _choose_sheet(book: Any, label: str, sheet: str | int | None, notes: list[str]) -> Any:
+def _choose_sheet(book: _Book, label: str, sheet: str | int | None, notes: list[str]
+                  ) -> tuple[str, str, str]:
     import difflib
 
-    names = book.sheetnames
-    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    names = book.names
     if sheet is None:
-        worksheet = book.worksheets[0]
-        if worksheet.sheet_state != "visible" and visible:
-            worksheet = visible[0]
+        chosen = book.sheets[0]
+        visible = [s for s in book.sheets if s[1] == "visible"]
+        if chosen[1] != "visible" and visible:
+            chosen = visible[0]
             notes.append(f"The first sheet of your workbook, '{names[0]}', is hidden in "
-                         f"Excel, so the first sheet you can see, '{worksheet.title}', was "
+                         f"Excel, so the first sheet you can see, '{chosen[0]}', was "
                          "read. Choose another with sheet= (the sheets are "
                          f"{_sheet_names_words(names)}).")
         elif len(names) > 1:
             notes.append(f"Your workbook has {len(names)} sheets "
                          f"({_sheet_names_words(names)}); the first, '{names[0]}', was "
                          "read. Choose another with sheet=.")
-        return worksheet
+        return chosen
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
             raise _fail(label, f"there is no sheet number {sheet} (sheets are counted from 0 "
                         f"and this workbook has {len(names)})",
                         f"choose one of {_sheet_names_words(names)}")
-        return book.worksheets[sheet]
+        return book.sheets[sheet]
     if str(sheet) not in names:
         close = difflib.get_close_matches(str(sheet), names, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'? The" if close else "the"
         raise _fail(label, f"there is no sheet called '{sheet}'",
                     f"{hint} sheets are {_sheet_names_words(names)}")
-    return book[str(sheet)]
+    return book.sheets[names.index(str(sheet))]
 
 
 #: A cell holding a formula whose value was never saved (``<f>`` without ``<v>``).
 UNSAVED_FORMULA = object()
 
 
-def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[int, int]],
-                                                       list[str]]:
+def _stream_sheet(book: _Book, part: str, label: str
+                  ) -> tuple[pd.DataFrame, list[tuple[int, int]], list[str]]:
     """The filled cells of a sheet, streamed one ``<row>`` at a time.
 
     Returns the cells (a rectangle from A1 to the last filled row and column), the
@@ -432,18 +468,18 @@ def _stream_sheet(worksheet: Any, label: str) -> tuple[pd.DataFrame, list[tuple[
 
     row_tag = f"{{{SHEET_MAIN_NS}}}row"
     formula_tag, merge_tag = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}mergeCell"
-    book = worksheet.parent
+    workbook = book.reader.wb
     found_rows = array("q")  # machine integers: no Python int kept per cell
     found_cols = array("q")
     values: list[object] = []
     formulas: list[tuple[int, int]] = []
     merged: list[str] = []
     elements = cell_elements = 0
-    with worksheet._get_source() as source:  # noqa: SLF001 - the read-only sheet's XML
-        parser = WorkSheetParser(source, worksheet._shared_strings,  # noqa: SLF001
-                                 data_only=True, epoch=book.epoch,
-                                 date_formats=book._date_formats,  # noqa: SLF001
-                                 timedelta_formats=book._timedelta_formats)  # noqa: SLF001
+    with book.reader.archive.open(part) as source:
+        parser = WorkSheetParser(source, book.reader.shared_strings, data_only=True,
+                                 epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats,  # noqa: SLF001
+                                 timedelta_formats=workbook._timedelta_formats)  # noqa: SLF001
         try:
             for _, element in iterparse(source):
                 if element.tag == merge_tag:
@@ -523,10 +559,10 @@ def _read_excel(content: bytes, label: str, sheet: str | int | None, notes: list
                 ) -> tuple[pd.DataFrame, str, list[str]]:
     book = _open_workbook(content, label)
     try:
-        worksheet = _choose_sheet(book, label, sheet, notes)
-        cells, formulas, merged = _stream_sheet(worksheet, label)
+        name, _, part = _choose_sheet(book, label, sheet, notes)
+        cells, formulas, merged = _stream_sheet(book, part, label)
         _excel_problems(label, cells, formulas, merged)
-        return cells, worksheet.title, list(book.sheetnames)
+        return cells, name, book.names
     finally:
         book.close()
 
@@ -624,6 +660,6 @@ def sheet_names(source: Source, *, name: str | None = None) -> list[str]:
         return []
     book = _open_workbook(content, label)  # the sheets' names only: no sheet is read
     try:
-        return list(book.sheetnames)
+        return book.names
     finally:
         book.close()
