@@ -692,3 +692,14 @@ def test_lesson_8_tables_have_no_row_numbers():
                 tables += 1
                 assert "row_heading" not in html and 'class="dataframe"' not in html, cell["id"]
     assert tables >= 4
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_course_values_in_pages_are_not_inside_code_spans(path):
+    """A ``{course}`` role inside backticks is printed as raw text, not as the value."""
+    from safercare.lessons.answer_keys import BOOK_WORDS
+
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"`\"?\{course\}", text)
+    for key in re.findall(r"\{course\}`([^`]+)`", text):
+        assert key in BOOK_WORDS, key
