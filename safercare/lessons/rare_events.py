@@ -211,10 +211,13 @@ def days_since_explorer(seed: int = 2024) -> Explorer:
         return boards[gap, year]
 
     figures: dict[tuple[int, int], Any] = {}
+    # The chances depend on the gap and the target only: worked out once for every year.
+    chances = {(gap, days): board_words(gap, days, year_seed=seed)
+               for gap in BOARD_GAPS for days in BOARD_DAYS}
 
     def render(state: dict[str, Any]) -> View:
         gap, days, year = state["gap"], state["days"], state["year"]
-        words = board_words(gap, days, year_seed=seed)
+        words = chances[gap, days]
         result = board(gap, year)
         if result is None:
             return View(words=f"{words}\n\nSimulated year {year + 1}: no incidents at all, "
