@@ -11,6 +11,7 @@ sources, a run chart finds the shift too, and the null check would catch an effe
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -132,3 +133,15 @@ def test_the_generator_is_reproducible() -> None:
     assert results_a == results_b
     c, _ = discharge.simulate(discharge.SEED + 1)
     assert not a.equals(c)
+
+
+def test_the_driver_diagram_table_draws_and_names_every_cycle(log: PDSALog) -> None:
+    from safercare.pdsa import DriverDiagram
+
+    dd = DriverDiagram.from_csv(DATASETS / "discharge_driver_diagram.csv")
+    assert dd.aim == log["C1"].aim
+    assert len(dd.nodes["primary_driver"]) == 3 and len(dd.nodes["change_idea"]) == 9
+    named = set(re.findall(r"\bC\d\b", dd.outline()))
+    assert named == {c.cycle_id for c in log}
+    assert dd.plot().alt_text == dd.alt_text()
+    assert RESOURCES["discharge_driver_diagram"]["answer_key_in"] == "discharge_before_noon"

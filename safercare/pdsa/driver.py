@@ -66,6 +66,8 @@ MAX_TEXT = 300
 #: Box fill per column: four greys far enough apart to survive greyscale printing.
 FILLS = {"aim": "#BFBFBF", "primary_driver": "#D9D9D9", "secondary_driver": "#EDEDED",
          "change_idea": "#FFFFFF"}
+#: Padding inside a box and the least gap between boxes, in lines of text.
+_PAD, _GAP = 0.6, 0.5
 #: A4 landscape in inches.
 A4_LANDSCAPE = (11.69, 8.27)
 
@@ -283,7 +285,8 @@ class DriverDiagram:
         columns[2] = ("secondary_driver", columns[2][1] + slots)
         wrapped = {(c, t): ("" if t.startswith("\0") else textwrap.fill(t, width))
                    for c, texts in columns for t in texts}
-        lines_per = {c: sum(wrapped[(c, t)].count("\n") + 1.8 for t in texts)
+        # Height in lines of text: each box its lines plus padding, plus a gap after it.
+        lines_per = {c: sum(wrapped[(c, t)].count("\n") + 1 + _PAD + _GAP for t in texts)
                      for c, texts in columns}
         tallest = max(lines_per.values())
         if ax is None:
@@ -307,7 +310,7 @@ class DriverDiagram:
             ax.axis("off")
             for c, texts in columns:
                 ranked = sorted(texts, key=lambda t, c=c: order.get((c, t), 0.0))
-                heights = [(wrapped[(c, t)].count("\n") + 1) * line_h + 0.6 * line_h
+                heights = [(wrapped[(c, t)].count("\n") + 1 + _PAD) * line_h
                            for t in ranked]
                 gap = (0.9 - sum(heights)) / (len(ranked) + 1)
                 y = 0.9 - max(gap, 0.2 * line_h)

@@ -10,10 +10,13 @@ ward pharmacist the afternoon before) doubles the rate to 30%, close to the 26.8
 et al. reached with linked PDSA cycles. A discharge lounge, tested ward-wide, changes
 nothing: an honest null result, and the team abandons it.
 
-Two resources share one seed: ``discharge_before_noon`` (the daily counts) and
+Three resources share one seed: ``discharge_before_noon`` (the daily counts),
 ``discharge_pdsa_log`` (the cycles, written in :class:`safercare.pdsa.PDSALog`'s own CSV
-format, so ``PDSALog.from_csv`` reads it). Ward-level results in the log (cycles C3, C4
-and C7) are computed from the same simulated discharges, so the log and the chart agree.
+format, so ``PDSALog.from_csv`` reads it) and ``discharge_driver_diagram`` (the team's
+theory of change as the plain table :class:`safercare.pdsa.DriverDiagram` draws, its
+primary drivers following the SAFER bundle). Ward-level results in the log (cycles C3,
+C4 and C7) are computed from the same simulated discharges, so the log and the chart
+agree.
 
 Seed. Successive seeds were tried until both answer-key entries held, neither the p
 chart nor the run chart (Anhøj rules, median of the days before the change) showed any
@@ -27,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from safercare.pdsa.driver import DriverDiagram
 from safercare.pdsa.log import COLUMNS, Cycle, PDSALog
 from safercare.synth import geography
 from safercare.synth.base import SYNTHETIC_NOTE, Dataset, fld, signal
@@ -174,6 +178,38 @@ def log(results: dict[str, float]) -> PDSALog:
     return PDSALog(c)
 
 
+#: The team's driver diagram: (primary driver, secondary driver, change idea).
+DRIVERS: list[tuple[str, str, str]] = [
+    ("Plan each discharge the day before", "Medicines to take home ready in time",
+     "Write TTOs the afternoon before discharge (cycles C1, C2)"),
+    ("Plan each discharge the day before", "Medicines to take home ready in time",
+     "Ward pharmacist checks TTOs at the 3pm board round (cycles C3, C4)"),
+    ("Plan each discharge the day before", "Patients and families know the plan",
+     "Tell patients at 4pm the day before (cycle C5)"),
+    ("Plan each discharge the day before", "Patients and families know the plan",
+     "Going-home leaflet with the 4pm talk (cycle C6)"),
+    ("Plan each discharge the day before", "Expected date of discharge set early",
+     "Set an expected date of discharge at the post-take ward round (not tested yet)"),
+    ("Patients leave as soon as they are ready", "Transport booked in time",
+     "Book hospital transport at the 4pm talk (cycle C8)"),
+    ("Patients leave as soon as they are ready", "A place to wait that frees the bed",
+     "Discharge lounge from 10am (cycle C7)"),
+    ("Senior decisions early in the day", "Senior review before noon",
+     "Consultant board round at 9am, discharges first (not tested yet)"),
+    ("Senior decisions early in the day", "Discharge against agreed clinical criteria",
+     "Nurses discharge against agreed criteria at weekends (not tested yet)"),
+]
+
+
+def driver_table() -> pd.DataFrame:
+    """The driver diagram as a plain table, checked by :class:`DriverDiagram`."""
+    frame = pd.DataFrame(DRIVERS, columns=["primary_driver", "secondary_driver",
+                                           "change_idea"])
+    frame.insert(0, "aim", AIM)
+    DriverDiagram.from_table(frame)            # a table the package cannot draw is a bug
+    return frame
+
+
 def _chart(baseline: int) -> dict[str, object]:
     return {"chart": "p_chart", "numerator": "discharges_before_noon",
             "denominator": "discharges", "date": "date", "baseline": baseline,
@@ -212,7 +248,7 @@ _SOURCES = [
 
 
 def datasets() -> list[Dataset]:
-    """The two resources: the daily counts and the PDSA log."""
+    """The three resources: the daily counts, the PDSA log and the driver diagram."""
     frame, results = simulate()
     cycles = log(results)
     story = (
@@ -267,7 +303,32 @@ def datasets() -> list[Dataset]:
         sources=_SOURCES,
         companion="discharge_before_noon",
     )
-    return [daily, pdsa]
+    drivers = Dataset(
+        name="discharge_driver_diagram",
+        primary_key=["change_idea"],
+        title="Plover ward's driver diagram for discharge before noon",
+        description=(
+            "The discharge-before-noon team's driver diagram as a plain table: one row "
+            "per change idea, with the aim, its primary and secondary driver; draw it "
+            "with safercare.pdsa.DriverDiagram. " + SYNTHETIC_NOTE),
+        story=story + (
+            " Before testing anything, the team set out its theory: three primary "
+            "drivers (planning the day before, leaving as soon as ready, senior decisions "
+            "early), following the SAFER bundle. Each change idea says which PDSA cycles "
+            "tested it."),
+        grain="one row per change idea",
+        seed=SEED,
+        fields=[
+            fld("aim", "string", "The aim (the same in every row)."),
+            fld("primary_driver", "string", "What most directly moves the aim."),
+            fld("secondary_driver", "string", "What acts on the primary driver."),
+            fld("change_idea", "string", "A change to test, and the cycles that tested it."),
+        ],
+        frame=driver_table(),
+        sources=[_SOURCES[0]],
+        companion="discharge_before_noon",
+    )
+    return [daily, pdsa, drivers]
 
 
 def daily_dataset() -> Dataset:
@@ -280,8 +341,13 @@ def log_dataset() -> Dataset:
     return datasets()[1]
 
 
+def driver_dataset() -> Dataset:
+    """The driver diagram table."""
+    return datasets()[2]
+
+
 #: The generators, in data package order.
-DATASETS = [daily_dataset, log_dataset]
+DATASETS = [daily_dataset, log_dataset, driver_dataset]
 
 
 #: The log's columns in the data package: (type, description).
