@@ -27,7 +27,8 @@ its module when that module is a lesson of its own, otherwise with the lesson no
 that calls it.
 
 Run by hand (``benchmarks/README.md`` has the results); ``--quick`` changes each control
-once, for the smoke test in ``tests/test_benchmarks.py``::
+once and draws only the first state of a precomputed exploration (a smoke run; the test in
+``tests/test_benchmarks.py`` runs a small sample widget the same way)::
 
     .venv/bin/python benchmarks/widget_speed.py
     PYTHONPATH=/tmp/sc-before .venv/bin/python benchmarks/widget_speed.py   # another copy
@@ -296,7 +297,7 @@ class _Published:
 
 
 def measure(changes: int = 7, modules: list[str] | None = None,
-            only: list[str] | None = None) -> list[dict]:
+            only: list[str] | None = None, quick: bool = False) -> list[dict]:
     """Build every lesson widget and time every control (runs inside the kernel)."""
     import ipywidgets as w
     from IPython import get_ipython
@@ -316,15 +317,40 @@ def measure(changes: int = 7, modules: list[str] | None = None,
                 if only and name not in only:
                     continue
                 lesson = _lesson_of(name, module, notebooks)
-                rows += _measure_widget(lesson, name, factory, changes, published, w)
+                rows += _measure_widget(lesson, name, factory, changes, published, w, quick)
     finally:
         if ip is not None and hasattr(ip.display_pub, "unregister_hook"):
             ip.display_pub.unregister_hook(published)
     return rows
 
 
+def _measure_explorer(lesson: str, name: str, explorer: Any, *, quick: bool) -> Row:
+    """A precomputed exploration (safercare.widgets.explore): every state is drawn once,
+    then the page switches states with no kernel (``benchmarks/explore_speed.py`` times
+    that in a browser). Here: the time to precompute a state (quick: the first state's
+    chart only, without the explorer's own encoding)."""
+    import matplotlib.pyplot as plt
+
+    n = max(int(explorer.n_states), 1)
+    start, cpu = time.perf_counter(), time.process_time()
+    if quick:
+        view = explorer.render(dict(explorer.states()[explorer.first_state()]))
+        if getattr(view, "figure", None) is not None:
+            plt.close(view.figure)
+        total_ms = (time.perf_counter() - start) * 1000
+        return Row(lesson, name, "(precomputed: first state, quick)", [total_ms],
+                   [(time.process_time() - cpu) * 1000],
+                   note=f"1 of {n} states; the page switches them without a kernel")
+    explorer.build()
+    total_ms = (time.perf_counter() - start) * 1000
+    total_cpu = (time.process_time() - cpu) * 1000
+    return Row(lesson, name, "(precomputed states, per state)", [total_ms / n],
+               [total_cpu / n], note=f"{n} states drawn once in {total_ms / 1000:.1f} s; "
+               "the page switches them without a kernel")
+
+
 def _measure_widget(lesson: str, name: str, factory: Any, changes: int,
-                    published: _Published, w: Any) -> list[dict]:
+                    published: _Published, w: Any, quick: bool = False) -> list[dict]:
     space: dict[str, Any] = {"ARGS": (), "KWARGS": {}}
     try:
         if name in SETUP:
@@ -337,17 +363,7 @@ def _measure_widget(lesson: str, name: str, factory: Any, changes: int,
     except Exception as error:  # noqa: BLE001 (reported as a row, not raised)
         return [Row(lesson, name, "(build)", [], note=f"failed: {error!r}").__dict__]
     if not isinstance(box, w.Box) and hasattr(box, "build") and hasattr(box, "n_states"):
-        # A precomputed exploration (safercare.widgets.explore): every state is drawn
-        # once, then the page switches states with no kernel (benchmarks/explore_speed.py
-        # times that in a browser). Here: the cost of precomputing them.
-        start, cpu = time.perf_counter(), time.process_time()
-        box.build()
-        total_ms = (time.perf_counter() - start) * 1000
-        total_cpu = (time.process_time() - cpu) * 1000
-        n = max(int(box.n_states), 1)
-        return [Row(lesson, name, "(precomputed states, per state)", [total_ms / n],
-                    [total_cpu / n], note=f"{n} states drawn once in {total_ms / 1000:.1f} s; "
-                    "the page switches them without a kernel").__dict__]
+        return [_measure_explorer(lesson, name, box, quick=quick).__dict__]
     rows = [Row(lesson, name, "(build, first draw)", [built_ms], [built_cpu], published.figures,
                 published.unlabelled, published.displays, note="once").__dict__]
     controls = controls_of(box)
@@ -399,7 +415,7 @@ def _measure_widget(lesson: str, name: str, factory: Any, changes: int,
 # --------------------------------------------------------------------------------------
 
 def run(changes: int = 7, modules: list[str] | None = None, only: list[str] | None = None,
-        timeout: float = 900.0) -> tuple[list[Row], dict[str, str]]:
+        timeout: float = 900.0, quick: bool = False) -> tuple[list[Row], dict[str, str]]:
     """Start a kernel, measure there, return the rows and facts about the kernel."""
     from jupyter_client import KernelManager
 
@@ -415,7 +431,7 @@ def run(changes: int = 7, modules: list[str] | None = None, only: list[str] | No
             "%matplotlib inline\n"
             "import json, runpy, sys, matplotlib, safercare\n"
             f"_ws = runpy.run_path({str(Path(__file__).resolve())!r}, run_name='widget_speed')\n"
-            f"_rows = _ws['measure']({changes!r}, {modules!r}, {only!r})\n"
+            f"_rows = _ws['measure']({changes!r}, {modules!r}, {only!r}, {quick!r})\n"
             "_facts = {'backend': matplotlib.get_backend(), 'python': sys.version.split()[0],"
             " 'matplotlib': matplotlib.__version__, 'safercare': safercare.__file__}\n"
             f"print({_MARK!r} + json.dumps({{'rows': _rows, 'facts': _facts}}))\n"
@@ -485,12 +501,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", metavar="WIDGET",
                         help="time only this widget function (repeatable)")
     parser.add_argument("--quick", action="store_true",
-                        help="one change per control (a smoke run of a few seconds per widget)")
+                        help="one change per control, and only the first state of a precomputed "
+                             "exploration (a smoke run)")
     args = parser.parse_args(argv)
     changes = 1 if args.quick else args.changes
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    rows, facts = run(changes, args.modules, args.only)
+    rows, facts = run(changes, args.modules, args.only, quick=args.quick)
     after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{started}; load average {load:.1f} at the start, {after:.1f} at the end "
           f"({os.cpu_count()} CPUs); {changes} change(s) per control; "
