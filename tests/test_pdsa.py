@@ -176,6 +176,30 @@ def test_a_loop_of_cycles_is_one_error_at_its_first_row() -> None:
     assert "C1 → C3 → C2 → C1" in found[0][2]
 
 
+def test_a_loop_entered_from_outside_is_reported_at_its_first_member() -> None:
+    cycles = [Cycle("C4", "x", "2024-01-01", "1 ward", builds_on="C3"),
+              Cycle("C3", "x", "2024-01-01", "1 ward", builds_on="C2"),
+              Cycle("C2", "x", "2024-01-01", "1 ward", builds_on="C3")]
+    with pytest.raises(DataError) as err:
+        PDSALog(cycles)
+    assert [(p.row, p.column) for p in err.value.problems] == [(2, "builds_on")]
+    assert "loop: C3 → C2 → C3" in err.value.problems[0].what
+
+
+def test_long_chains_and_long_loops_are_handled_whole() -> None:
+    chain = [Cycle(f"C{i}", "x", "2024-01-01", "1 ward", builds_on=f"C{i - 1}" if i else "")
+             for i in range(MAX_CYCLES)]
+    log = PDSALog(chain)
+    assert log.ramps() == [[c.cycle_id for c in chain]]
+    assert log.chain("C999")[:2] == ["C0", "C1"]
+    loop = [Cycle(c.cycle_id, "x", "2024-01-01", "1 ward",
+                  builds_on=f"C{(i - 1) % MAX_CYCLES}") for i, c in enumerate(chain)]
+    with pytest.raises(DataError) as err:
+        PDSALog(loop)
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].what.endswith("(1000 cycles in all)")
+
+
 def test_a_repeated_cycle_name_is_an_error_at_the_second_row() -> None:
     found = problems([good(), good(result="other")])
     assert found[0][:2] == (3, "cycle_id") and "row 2" in found[0][2]

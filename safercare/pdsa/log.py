@@ -373,23 +373,31 @@ def _links(cycles: Sequence[Cycle], rows: Sequence[int], unit: str) -> list[Prob
             problems.append(Problem(row, "builds_on", "no cycle in the log has this name",
                                     "use the cycle_id of an earlier cycle, or leave it "
                                     "blank", link, unit=unit))
-    # Loops: follow each chain; a chain that returns to its start is a loop (each loop
-    # is reported once, at the row of its first member).
-    reported: set[str] = set()
-    for cycle, row in zip(cycles, rows, strict=True):
-        start = cycle.cycle_id
-        if not start or start in reported:
-            continue
-        seen = [start]
-        at = parent.get(start, "")
-        while at and at in parent and at not in seen and at != start:
-            seen.append(at)
+    # Loops: each cycle has at most one parent, so walk each chain once, marking the
+    # cycles on the current walk; meeting one again closes a loop (linear in the log).
+    # Each loop is reported once, at the row of its member that comes first in the log.
+    order = {c.cycle_id: i for i, c in reversed(list(enumerate(cycles))) if c.cycle_id}
+    state: dict[str, int] = {}                  # 1: on the current walk; 2: finished
+    for cycle in cycles:
+        at = cycle.cycle_id
+        walk: list[str] = []
+        while at and at in parent and at not in state:
+            state[at] = 1
+            walk.append(at)
             at = parent[at]
-        if at == start and len(seen) > 1:
-            reported.update(seen)
-            problems.append(Problem(row, "builds_on", "these cycles build on each other in "
-                                    "a loop: " + " → ".join([*seen, start]), "a cycle can "
-                                    "only build on an earlier one: break the loop", unit=unit))
+        if at in state and state[at] == 1 and len(walk) > 1 and at in walk:
+            loop = walk[walk.index(at):]
+            if len(loop) > 1:
+                first = min(range(len(loop)), key=lambda k: order[loop[k]])
+                loop = loop[first:] + loop[:first]
+                shown = [*loop, loop[0]] if len(loop) <= 8 else [
+                    *loop[:6], f"… ({len(loop)} cycles in all)"]
+                problems.append(Problem(rows[order[loop[0]]], "builds_on", "these cycles "
+                                        "build on each other in a loop: " + " → ".join(shown),
+                                        "a cycle can only build on an earlier one: break the "
+                                        "loop", unit=unit))
+        for name in walk:
+            state[name] = 2
     return problems
 
 
@@ -460,9 +468,19 @@ class PDSALog:
 
     def ramps(self) -> list[list[str]]:
         """Each ramp of linked cycles (a root and everything built on it), in log order."""
-        roots = [c.cycle_id for c in self.cycles if not c.builds_on]
-        root_of = {c.cycle_id: self.chain(c.cycle_id)[0] for c in self.cycles}
-        return [[c.cycle_id for c in self.cycles if root_of[c.cycle_id] == r] for r in roots]
+        parent = {c.cycle_id: c.builds_on for c in self.cycles}
+        root_of: dict[str, str] = {}
+        for c in self.cycles:
+            walk, at = [], c.cycle_id
+            while at not in root_of and parent[at]:
+                walk.append(at)
+                at = parent[at]
+            root = root_of.get(at, at)
+            root_of.update(dict.fromkeys([*walk, at], root))
+        ramps: dict[str, list[str]] = {c.cycle_id: [] for c in self.cycles if not c.builds_on}
+        for c in self.cycles:
+            ramps[root_of[c.cycle_id]].append(c.cycle_id)
+        return list(ramps.values())
 
     # -------------------------------------------------------------------- tables
     def to_frame(self) -> pd.DataFrame:
