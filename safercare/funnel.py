@@ -32,7 +32,8 @@ Control limits at 95% and 99.8% (about two and three standard deviations):
 * ``method="exact"`` (default): binomial (proportions) or Poisson (ratios) limits with
   Spiegelhalter's interpolation so the funnel is smooth (Spiegelhalter 2005,
   appendix). For a probability p, let y_p be the smallest count with P(Y ≤ y_p) ≥ p and
-  α = (P(Y ≤ y_p) − p) / (P(Y ≤ y_p) − P(Y ≤ y_p − 1)); the limit is (y_p − α)/ρ, where ρ is the denominator n or the expected count E.
+  α = (P(Y ≤ y_p) − p) / (P(Y ≤ y_p) − P(Y ≤ y_p − 1)); the limit is (y_p − α)/ρ,
+  where ρ is the denominator n or the expected count E.
   p = 0.025/0.975 (95%) and 0.001/0.999 (99.8%).
 * ``method="normal"``: θ0 ± z_p·s with s = √(θ0(1 − θ0)/n) or √(θ0/E), z_p = 1.960 and
   3.090.
