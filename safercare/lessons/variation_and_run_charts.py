@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from safercare import data, spc
 from safercare.errors import DataError
@@ -253,9 +257,11 @@ def red_bead_game(seed: int | None = 1986, days: int = red_beads.DAYS) -> Explor
 
     Every day of the game under every policy is played by :class:`RedBeadGame` when the
     cell runs; the page switches between them. The draws come from one random stream that
-    the manager's actions never touch, so the chart is the same whatever the policy (the
-    page stores each day's chart once).
+    the manager's actions never touch, so the chart is the same whatever the policy: it is
+    drawn once per day (:func:`_picture`) and the page stores it once.
     """
+    explorer_dpi = 90
+    pictures: dict[int, tuple[np.ndarray, str]] = {}
 
     def render(state: dict) -> View:
         policy, day = state["policy"], state["day"]
@@ -278,8 +284,11 @@ def red_bead_game(seed: int | None = 1986, days: int = red_beads.DAYS) -> Explor
         if said:
             words += "\n" + said[-1]
         words += f"\n\n{bead_chart_words(result)}\n\n**In words:** {result.describe()}"
-        return View(figure=result.plot(title="Red beads per paddle, in the order drawn"),
-                    words=words, table=red_beads.tally_grid(table))
+        if day not in pictures:
+            pictures[day] = _pixels(result.plot(title="Red beads per paddle, in the order "
+                                                      "drawn"), explorer_dpi)
+        return View(figure=_picture(*pictures[day], explorer_dpi), words=words,
+                    table=red_beads.tally_grid(table))
 
     return Explorer(
         "The red bead game: you are the manager",
@@ -288,7 +297,33 @@ def red_bead_game(seed: int | None = 1986, days: int = red_beads.DAYS) -> Explor
             Stepper("Days played", steps=days, name="day", counter="Day {step} of {steps}"),
         ],
         render=render,
+        dpi=explorer_dpi,
     )
+
+
+def _pixels(figure: Figure, dpi: int) -> tuple[np.ndarray, str]:
+    """A chart drawn once at ``dpi``: its pixels and its alt text (the figure is closed)."""
+    try:
+        figure.set_dpi(dpi)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy(), figure.alt_text
+    finally:
+        plt.close(figure)
+
+
+def _picture(pixels: np.ndarray, alt: str, dpi: int) -> Figure:
+    """A figure that only shows already-drawn pixels, at their own size.
+
+    Why: several states of an exploration can show the same chart. Drawing a chart costs
+    a tenth of a second or more; saving a figure that holds only its picture costs almost
+    nothing, and gives the same bytes every time, so the page stores it once.
+    """
+    height, width = pixels.shape[:2]
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    figure.figimage(pixels, origin="upper")
+    figure.alt_text = alt  # type: ignore[attr-defined]
+    return figure
 
 
 def live_red_beads(workers: Sequence[str] | int = 6, chart: str = "p") -> w.VBox:
