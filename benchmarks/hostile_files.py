@@ -129,6 +129,24 @@ def _bomb(path: Path, rows: int, *, declared: str) -> Path:
     return path
 
 
+def entity_bomb_xlsx(path: Path) -> Path:
+    """A sheet whose XML declares nested entities ("billion laughs": 10⁹ characters from
+    1 KB); the XML parser must refuse to expand them."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("xl/workbook.xml", _WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        entities = '<!ENTITY e0 "laughing!">' + "".join(
+            f'<!ENTITY e{i} "{("&e" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+        zf.writestr("xl/worksheets/sheet1.xml",
+                    f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]><worksheet '
+                    'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e9;</t></is></c>'
+                    '</row></sheetData></worksheet>')
+    return path
+
+
 def bomb_xlsx(path: Path) -> Path:
     """An xlsx "bomb": a 1 MB file whose sheet unpacks to 263 MB of XML (1,048,576 rows)."""
     return _bomb(path, 1_048_576, declared="A1:P1048576")
@@ -279,6 +297,7 @@ FILES: dict[str, tuple[Callable[[Path], Path], dict]] = {
     "fill_xlsx": (fill_xlsx, {"date": "month", "value": "falls"}),
     "far_value_xlsx": (far_value_xlsx, {"date": "month", "value": "falls"}),
     "bomb_xlsx": (bomb_xlsx, {}),
+    "entity_bomb_xlsx": (entity_bomb_xlsx, {}),
     "small_bomb_xlsx": (small_bomb_xlsx, {}),
     "huge_csv": (huge_csv, {"date": "month", "value": "falls"}),
     "many_rows_csv": (many_rows_csv, {"date": "week", "value": "falls"}),

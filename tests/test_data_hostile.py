@@ -76,6 +76,12 @@ def test_an_xlsx_bomb_is_refused_before_it_is_unpacked(tmp_path):
     assert "unpacks to 251 MB" in message and "50 MB" in message
 
 
+def test_nested_xml_entities_are_not_expanded(tmp_path):
+    """A "billion laughs" sheet (10⁹ characters from 1.6 KB) is refused as damaged."""
+    message = refused("entity_bomb_xlsx", tmp_path)
+    assert "could not be opened as an Excel workbook" in message
+
+
 def test_a_sheet_whose_dimension_claims_everything_is_read_by_its_rows(tmp_path):
     report = bounded("small_bomb_xlsx", tmp_path)
     assert report["kind"] == "read" and report["rows"] == 39_999
