@@ -592,3 +592,13 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_written_harmlessly() -> No
                    for cell in pd.read_csv(io.StringIO(text), dtype=str,
                                            keep_default_na=False).to_numpy().ravel())
     assert PDSALog.from_csv(text.encode()) == log
+
+
+def test_pandas_missing_values_are_blank_not_the_text_na() -> None:
+    table = TABLE.astype("string")
+    table.loc[2, "Secondary driver"] = pd.NA
+    assert "<NA>" not in DriverDiagram.from_table(table).outline()
+    log = PDSALog([Cycle("C1", "x", pd.Timestamp("2024-01-02"), "1 ward", aim=pd.NA,
+                         predicted_value=pd.NA, do_date=pd.NaT, prediction="p")])
+    assert log["C1"].aim == "" and log["C1"].predicted_value is None
+    assert log["C1"].do_date is None

@@ -12,18 +12,27 @@ carries its alt text as ``fig.alt_text``, made from the log or the table.
   table (aim, primary driver, secondary driver, change idea), drawn with matplotlib
   only, with a text outline a screen reader can read.
 
+The course's worked example is Plover ward's discharge-before-noon project: the daily
+counts (``discharge_before_noon``), its PDSA log (``discharge_pdsa_log``) and its driver
+diagram table (``discharge_driver_diagram``), in ``datasets/`` with their answer key.
+
 Example::
 
     import safercare.spc as spc
     from safercare.data import load
-    from safercare.pdsa import PDSALog, annotate, plot_ramp
+    from safercare.pdsa import DriverDiagram, PDSALog, annotate, plot_ramp
 
-    log = PDSALog.from_csv("datasets/discharge_pdsa_log.csv")
+    log = PDSALog.from_frame(load("discharge_pdsa_log"))
     fig = plot_ramp(log)                      # fig.alt_text describes every ramp
     days = load("discharge_before_noon")
     chart = spc.p_chart(days, "discharges_before_noon", "discharges", "date",
                         direction="higher")
     fig = annotate(chart, log)                # a labelled line at each do-date
+    log.prediction_vs_result()                # how far off was each prediction?
+
+    dd = DriverDiagram.from_table(load("discharge_driver_diagram"))
+    print(dd.outline())                       # the diagram as a nested list
+    fig = dd.plot()                           # A4 landscape, fig.alt_text from the table
 """
 
 from safercare.pdsa.driver import DriverDiagram

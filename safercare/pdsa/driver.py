@@ -77,7 +77,8 @@ def _norm(heading: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (np.ndim(value) == 0 and not isinstance(value, str)
+                         and bool(pd.isna(value))):
         return ""
     return " ".join(str(value).split())
 

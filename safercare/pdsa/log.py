@@ -148,7 +148,7 @@ def parse_scale(text: str) -> tuple[int, str]:
 
 def _as_date(value: Any) -> date | None:
     """A date from a date, datetime, Timestamp, ISO or UK (day first) text; None if blank."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _blank(value):
         return None
     if isinstance(value, datetime | pd.Timestamp):
         return value.date()
@@ -168,7 +168,7 @@ def _as_date(value: Any) -> date | None:
 
 def _as_number(value: Any) -> float | None:
     """A finite number from a number or text (a trailing % allowed); None if blank."""
-    if value is None:
+    if _blank(value):
         return None
     if isinstance(value, bool):
         raise ValueError("bad number")
@@ -186,8 +186,14 @@ def _as_number(value: Any) -> float | None:
     return number
 
 
+def _blank(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA (not an empty string: that is text)."""
+    return value is None or (np.ndim(value) == 0 and not isinstance(value, str)
+                             and bool(pd.isna(value)))
+
+
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _blank(value):
         return ""
     text = str(value).strip()
     if text[:1] == "'" and text[1:2] in _FORMULA_START:

@@ -9,15 +9,19 @@ labelled with its name, so the figures read in greyscale and without colour visi
 
 Example::
 
-    from safercare.pdsa import PDSALog, annotate, plot_ramp
     import safercare.spc as spc
+    from safercare.data import load
+    from safercare.pdsa import PDSALog, annotate, plot_ramp
 
-    log = PDSALog.from_csv("datasets/discharge_pdsa_log.csv")
+    log = PDSALog.from_frame(load("discharge_pdsa_log"))
     fig = plot_ramp(log)
-    print(fig.alt_text)
+    print(fig.alt_text)      # "Ramp chart of 8 PDSA cycles in 3 ramps, ..."
 
-    chart = spc.run_chart(values, "percent", "date")   # any safercare.spc chart
+    days = load("discharge_before_noon")
+    chart = spc.p_chart(days, "discharges_before_noon", "discharges", "date",
+                        baseline=62, direction="higher")   # any safercare.spc chart
     fig = annotate(chart, log)          # or annotate(chart.plot(ax=ax), log)
+    fig.pdsa_marked                     # ["C1", ..., "C7"]: C8 is not run yet
 """
 
 from __future__ import annotations
