@@ -99,3 +99,15 @@ def test_display_figure_refuses_a_figure_without_alt_text_and_closes_labelled_on
     labelled = _dated_chart().plot()
     display_figure(labelled)
     assert not plt.fignum_exists(labelled.number)
+
+
+def test_figure_png_leaves_the_figure_as_it_was():
+    figure = _dated_chart().plot()
+    canvas, dpi = figure.canvas, figure.dpi
+    axis = figure.axes[0].xaxis
+    locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
+    small = Image.open(io.BytesIO(figure_png(figure, dpi=50)))
+    assert small.size == (450, 240)
+    assert figure.canvas is canvas and figure.dpi == dpi
+    assert axis.get_major_locator() is locator and axis.get_major_formatter() is formatter
+    plt.close(figure)

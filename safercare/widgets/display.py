@@ -21,6 +21,8 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import IPython.display
@@ -147,17 +149,23 @@ class _OnceFormatter(Formatter):
         return getattr(self.inner, name)
 
 
-def _remember_ticks(figure: Figure) -> None:
-    """Wrap every axis's major locator and formatter (see the two classes above)."""
-    for ax in _all_axes(figure):
-        for axis in (ax.xaxis, ax.yaxis):
+@contextmanager
+def _remembered_ticks(figure: Figure) -> Iterator[None]:
+    """While drawing, every axis's major locator and formatter remember their answers
+    (the two classes above); afterwards the figure has its own back, unchanged."""
+    axes = [axis for ax in _all_axes(figure) for axis in (ax.xaxis, ax.yaxis)]
+    saved = [(axis, axis.major.locator, axis.major.formatter) for axis in axes]
+    try:
+        for axis, locator, formatter in saved:
             # Set directly, not with set_major_locator/formatter: those would also hand
             # the wrappers to each other, and a date formatter asks its locator for the
             # unit (the real locator keeps answering it).
-            if not isinstance(axis.major.locator, _OnceLocator):
-                axis.major.locator = _OnceLocator(axis.major.locator, axis)
-            if not isinstance(axis.major.formatter, _OnceFormatter):
-                axis.major.formatter = _OnceFormatter(axis.major.formatter, axis)
+            axis.major.locator = _OnceLocator(locator, axis)
+            axis.major.formatter = _OnceFormatter(formatter, axis)
+        yield
+    finally:
+        for axis, locator, formatter in saved:
+            axis.major.locator, axis.major.formatter = locator, formatter
 
 
 def _all_axes(figure: Figure) -> list[Any]:
@@ -172,24 +180,27 @@ def _all_axes(figure: Figure) -> list[Any]:
 def figure_png(figure: Figure, *, dpi: float | None = None) -> bytes:
     """``figure`` as PNG bytes, drawn once (see the module docstring).
 
-    At the figure's own dpi (what IPython uses), or at ``dpi`` (which changes the figure's
-    dpi, as ``savefig(dpi=...)`` does while it saves). Meant for a figure about to be shown
-    and closed: its locators are wrapped to remember their ticks, which changes nothing
-    a reader sees.
+    At the figure's own dpi (what IPython uses), or at ``dpi``, as ``savefig(dpi=...)``
+    does. The figure is left as it was (its canvas, dpi, locators and formatters).
     """
-    if dpi is not None:
-        figure.set_dpi(dpi)
+    original_canvas, original_dpi = figure.canvas, figure.dpi
     with _lock:
-        _remember_ticks(figure)
-        canvas = _SharedRendererCanvas(figure)
-        canvas.draw()
-        width, height = canvas.get_width_height(physical=True)
-        rgba = np.asarray(canvas.buffer_rgba())
-        image = Image.frombuffer("RGBA", (width, height), rgba.tobytes(), "raw", "RGBA", 0, 1)
-        if rgba[..., 3].min() == 255:  # opaque (every house-style figure): drop alpha
-            image = image.convert("RGB")
-        out = io.BytesIO()
-        image.save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
+        try:
+            if dpi is not None:
+                figure.set_dpi(dpi)
+            canvas = _SharedRendererCanvas(figure)
+            with _remembered_ticks(figure):
+                canvas.draw()
+            width, height = canvas.get_width_height(physical=True)
+            rgba = np.asarray(canvas.buffer_rgba()).copy()  # the renderer is reused
+        finally:
+            figure.set_dpi(original_dpi)
+            figure.set_canvas(original_canvas)
+    image = Image.fromarray(rgba, "RGBA")
+    if rgba[..., 3].min() == 255:  # opaque (every house-style figure): drop alpha
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return out.getvalue()
 
 
