@@ -93,7 +93,7 @@ class DataError(ValueError):
         lines = [head]
         lines += [f"- {p.sentence()}" for p in self.problems[:MAX_LISTED]]
         if n > MAX_LISTED:
-            lines.append(f"- … and {n - MAX_LISTED} more like these.")
+            lines.append(f"- … and {n - MAX_LISTED:,} more like these.")
         lines.append("Nothing has been changed in your data; fix these and try again.")
         return "\n".join(lines)
 
