@@ -602,3 +602,15 @@ def test_pandas_missing_values_are_blank_not_the_text_na() -> None:
                          predicted_value=pd.NA, do_date=pd.NaT, prediction="p")])
     assert log["C1"].aim == "" and log["C1"].predicted_value is None
     assert log["C1"].do_date is None
+
+
+def test_driver_outline_html_is_nested_lists_with_typed_text_escaped() -> None:
+    table = TABLE.copy()
+    table.loc[1, "Change idea"] = "<script>alert('x')</script> & <b>bold</b>"
+    dd = DriverDiagram.from_table(table)
+    page = dd.outline_html()
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;" in page
+    assert page.count("<ul>") == 1 + 2 + 2        # under the aim, 2 primaries, 2 secondaries
+    assert page.count("<li>") == 2 + 2 + 4        # each driver and idea once here
+    assert page.startswith('<div class="driver-diagram-outline"><p>Aim: Discharge')

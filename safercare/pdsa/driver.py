@@ -25,7 +25,8 @@ Example::
         "change_idea": ["Write tomorrow's TTOs today", "Tell patients at 4pm",
                         "Book transport the day before"]})
     dd = DriverDiagram.from_table(table)    # or DriverDiagram.from_csv("my_table.csv")
-    print(dd.outline())                     # nested plain-text list for screen readers
+    print(dd.outline())                     # the diagram as a nested list in words
+    display(HTML(dd.outline_html()))        # the same as escaped HTML lists, for a page
     fig = dd.plot()                         # A4 landscape; fig.alt_text from the table
 
 The drawing needs no system program (no graphviz), so it renders the same in the
@@ -35,6 +36,7 @@ stay distinct when printed in black and white, with a heading over each column.
 
 from __future__ import annotations
 
+import html
 import os
 import textwrap
 from dataclasses import dataclass
@@ -206,8 +208,9 @@ class DriverDiagram:
     def outline(self) -> str:
         """The diagram as a nested list in plain words (Markdown bullets, 2-space indents).
 
-        A box shared by two parents is listed under each. Screen readers read it as a
-        list of lists; in a notebook, ``display(Markdown(dd.outline()))``.
+        A box shared by two parents is listed under each. To show it on a page, use
+        :meth:`outline_html` (escaped nested lists, which screen readers read as a list of
+        lists); this plain text is for print, files and tests.
         """
         lines = [f"Aim: {self.aim}"]
 
@@ -218,6 +221,23 @@ class DriverDiagram:
 
         walk("aim", self.aim, 0)
         return "\n".join(lines)
+
+    def outline_html(self) -> str:
+        """The outline as nested HTML lists, every piece of typed text escaped.
+
+        Use this to show a table someone typed (``display(HTML(dd.outline_html()))``):
+        text such as ``<b>`` or ``<script>`` is shown as text, never run as markup.
+        """
+        def walk(column: str, text: str) -> str:
+            kids = self.children(column, text)
+            if not kids:
+                return ""
+            items = "".join(f"<li>{_SINGULAR[c]}: {html.escape(t)}{walk(c, t)}</li>"
+                            for c, t in kids)
+            return f"<ul>{items}</ul>"
+
+        return (f'<div class="driver-diagram-outline"><p>Aim: {html.escape(self.aim)}</p>'
+                f"{walk('aim', self.aim)}</div>")
 
     def alt_text(self) -> str:
         """A short description of the drawing, made from the table."""
