@@ -124,6 +124,28 @@ def test_columns_may_come_in_any_order_and_optional_ones_may_be_missing() -> Non
     assert log.missed_predictions() == ["H1"]
 
 
+def test_headings_in_any_case_with_spaces_excel_files_and_other_encodings_are_read() -> None:
+    import openpyxl
+
+    log = PDSALog.from_csv(b"\xef\xbb\xbfCycle ID;Change idea;Plan-date;SCALE\n"
+                           b"C1;Caf\xc3\xa9 huddle;2024-01-01;1 ward\n")
+    assert log["C1"].change_idea == "Café huddle"
+    cp1252 = "cycle_id,change_idea,plan_date,scale\nC1,café,2024-01-01,1 ward\n"
+    assert PDSALog.from_csv(cp1252.encode("cp1252"))["C1"].change_idea == "café"
+    book = openpyxl.Workbook()
+    book.active.append(["cycle_id", "change_idea", "plan_date", "scale", "predicted_value",
+                        "measure"])
+    book.active.append(["C1", "x", pd.Timestamp("2024-01-01").to_pydatetime(), "1 ward", 30,
+                        "%"])
+    data = io.BytesIO()
+    book.save(data)
+    cycle = PDSALog.from_csv(data.getvalue(), name="log.xlsx")["C1"]
+    assert (cycle.plan_date, cycle.predicted_value) == (date(2024, 1, 1), 30.0)
+    with pytest.raises(DataError, match="used twice: 'Plan date', 'plan_date'"):
+        PDSALog.from_csv(b"cycle_id,change_idea,plan_date,scale,Plan date\n"
+                         b"C1,x,2024-01-01,1 ward,2024-01-01\n")
+
+
 def test_blank_rows_are_skipped_but_rows_keep_their_excel_numbers() -> None:
     text = csv_of([good()]).decode() + ",,,,,,,,,,,,,,,,\n" + csv_of(
         [good(cycle_id="C2", decision="maybe")]).decode().split("\n", 1)[1]

@@ -22,8 +22,9 @@ Example::
     log.prediction_vs_result()      # one row per cycle: how far off, written before?
     log.to_csv("my_log.csv")        # and PDSALog.from_csv("my_log.csv") reads it back
 
-The CSV columns (:data:`COLUMNS`, in this order; the header row must name them, any
-order, and ``cycle_id``, ``change_idea``, ``plan_date`` and ``scale`` must be there):
+The CSV columns (:data:`COLUMNS`, in this order; the header row must name them, in any
+order and case, with spaces or underscores, and ``cycle_id``, ``change_idea``,
+``plan_date`` and ``scale`` must be there):
 
 =================== ==============================================================
 ``cycle_id``        a short name for the cycle, unique in the log (e.g. ``C1``)
@@ -530,8 +531,8 @@ class PDSALog:
 
         Problems name rows as Excel would (``rows``, default 2, 3, ... under a header).
         """
-        columns = [str(c).strip() for c in frame.columns]
-        _check_columns(columns, source)
+        columns = [_heading(c) for c in frame.columns]
+        _check_columns(columns, source, [str(c) for c in frame.columns])
         if len(frame) > MAX_CYCLES:
             raise DataError(Problem(None, None, f"the log has {len(frame):,} rows, more "
                                     f"than the {MAX_CYCLES:,} a log can hold", "split it "
@@ -555,13 +556,15 @@ class PDSALog:
 
         content, label = _bounded_bytes(source, name)
         cells = read_grid(content, name=label).cells
-        header = [_text(v) for v in cells.iloc[0].tolist()]
+        typed = [_text(v) for v in cells.iloc[0].tolist()]
+        header = [_heading(v) for v in typed]
         if len(header) != len(set(header)):
-            repeated = sorted({h for h in header if header.count(h) > 1})
+            repeated = sorted({t for t, h in zip(typed, header, strict=True)
+                               if header.count(h) > 1})
             raise DataError(Problem(1, None, "a column name is used twice: "
                                     + ", ".join(map(repr, repeated)), "keep one column of "
                                     "each name"), source=label)
-        _check_columns(header, label)
+        _check_columns(header, label, typed)
         body = cells.iloc[1:]
         text = body.astype(object).where(body.notna(), "").astype(str)
         body = body[(text.apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()]
@@ -618,8 +621,15 @@ def _prediction_words(cycle: Cycle, diff: float, before: Any) -> str:
     return f"{name}: predicted {p}, found {r} ({cycle.measure}): {gap}.{hindsight}"
 
 
-def _check_columns(columns: list[str], source: str | None) -> None:
-    unknown = [c for c in columns if c not in COLUMNS]
+def _heading(name: Any) -> str:
+    """A column heading as the log names it: ``"Plan date"`` → ``"plan_date"``."""
+    return "_".join(_text(name).lower().replace("-", " ").split())
+
+
+def _check_columns(columns: list[str], source: str | None,
+                   typed: list[str] | None = None) -> None:
+    typed = typed if typed is not None else columns
+    unknown = [t for c, t in zip(columns, typed, strict=True) if c not in COLUMNS]
     missing = [c for c in REQUIRED if c not in columns]
     problems = []
     if unknown:
