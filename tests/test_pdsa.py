@@ -468,8 +468,14 @@ def test_annotate_refuses_charts_without_dates_and_small_multiples() -> None:
         annotate(undated, sample_log())
     frame = pd.DataFrame({"date": list(pd.date_range("2024-01-01", periods=20)) * 2,
                           "v": np.arange(40.0), "g": ["a"] * 20 + ["b"] * 20})
+    by_group = spc.xmr(frame, "v", "date", by="g")
+    with pytest.raises(ValueError, match="2 series: say which to mark with group="):
+        annotate(by_group, sample_log())
     with pytest.raises(ValueError, match="2 charts"):
-        annotate(spc.xmr(frame, "v", "date", by="g"), sample_log())
+        annotate(by_group.plot(), sample_log())
+    early = PDSALog([Cycle("A", "x", "2024-01-02", "1 ward", do_date="2024-01-05")])
+    fig = annotate(by_group, early, group="b")
+    assert fig.pdsa_marked == ["A"] and fig.alt_text.startswith(by_group.describe(group="b"))
 
 
 # ------------------------------------------------------------------- driver diagram

@@ -172,7 +172,7 @@ def plot_ramp(log: PDSALog, ax: Axes | None = None, *, title: str | None = None)
     return fig  # type: ignore[return-value]
 
 
-def _target_axes(target: Any) -> tuple[Figure, Axes]:
+def _target_axes(target: Any, group: Any = None) -> tuple[Figure, Axes]:
     """The single Axes to mark: from an SPC result (plotted now), a Figure or an Axes."""
     if isinstance(target, Axes):
         return target.figure, target  # type: ignore[return-value]
@@ -184,8 +184,10 @@ def _target_axes(target: Any) -> tuple[Figure, Axes]:
                              "(its Axes) instead")
         return target, axes[0]
     if hasattr(target, "plot") and hasattr(target, "table"):
-        fig = target.plot()
-        return _target_axes(fig)
+        if group is None and len(target.groups()) > 1:
+            raise ValueError(f"this result has {len(target.groups())} series: say which to "
+                             "mark with group=")
+        return _target_axes(target.plot(group=group))
     raise TypeError("annotate needs a safercare.spc result, a Figure or an Axes")
 
 
@@ -196,17 +198,18 @@ def _is_date_axis(ax: Axes) -> bool:
         converter is not None and "date" in type(converter).__name__.lower())
 
 
-def annotate(target: Any, log: PDSALog, *, label: bool = True) -> Figure:
+def annotate(target: Any, log: PDSALog, *, group: Any = None, label: bool = True) -> Figure:
     """Mark each tested cycle of ``log`` on a chart with dates, at its do date.
 
     ``target`` is a :mod:`safercare.spc` result (plotted here), its Figure, or the Axes
-    it was drawn on (``result.plot(ax=ax)``); the SPC engine is not changed. Each cycle
+    it was drawn on (``result.plot(ax=ax)``); the SPC engine is not changed. For a result
+    of several series (``by=``), ``group=`` names the one to draw and mark. Each cycle
     gets a vertical line in its decision's colour and line style, a marker of its
     decision's shape at the top, and (``label=True``) its name and decision. Cycles not
     run yet, or dated outside the chart, are not drawn; the alt text says so. The
     chart's alt text (``fig.alt_text``) is kept and the cycles are added to it.
     """
-    fig, ax = _target_axes(target)
+    fig, ax = _target_axes(target, group)
     if not _is_date_axis(ax):
         raise ValueError("this chart has no dates along the bottom, so the cycles cannot "
                          "be placed: chart your data with date= set")
