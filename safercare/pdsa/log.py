@@ -129,7 +129,7 @@ def parse_scale(text: str) -> tuple[int, str]:
     if unit not in SCALE_UNITS and unit + "e" in SCALE_UNITS:
         unit += "e"
     if unit not in SCALE_UNITS:
-        raise ValueError(f"has a unit we do not know ({unit!r})")
+        raise ValueError(f"has a unit we do not know ({text.split()[-1]!r})")
     if number in _WORDS:
         count = float(_WORDS[number])
     else:
