@@ -642,3 +642,12 @@ def test_driver_outline_html_is_nested_lists_with_typed_text_escaped() -> None:
     assert page.count("<ul>") == 1 + 2 + 2        # under the aim, 2 primaries, 2 secondaries
     assert page.count("<li>") == 2 + 2 + 4        # each driver and idea once here
     assert page.startswith('<div class="driver-diagram-outline"><p>Aim: Discharge')
+
+
+def test_annotation_labels_of_cycles_close_in_time_do_not_sit_on_each_other() -> None:
+    close = PDSALog([Cycle(f"K{i}", "x", "2024-11-01", "1 ward", do_date=f"2024-11-0{i + 2}",
+                           decision="adapt", result="r") for i in range(3)])
+    fig = annotate(_chart(), close)
+    heights = [t.get_position()[1] for t in fig.axes[0].texts
+               if (t.get_gid() or "").startswith("pdsa-label")]
+    assert len(set(heights)) == 3

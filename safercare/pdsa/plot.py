@@ -205,7 +205,8 @@ def annotate(target: Any, log: PDSALog, *, group: Any = None, label: bool = True
     it was drawn on (``result.plot(ax=ax)``); the SPC engine is not changed. For a result
     of several series (``by=``), ``group=`` names the one to draw and mark. Each cycle
     gets a vertical line in its decision's colour and line style, a marker of its
-    decision's shape at the top, and (``label=True``) its name and decision. Cycles not
+    decision's shape at the top, and (``label=True``) its name and decision, in date
+    order (labels of cycles close together step down so they do not overlap). Cycles not
     run yet, or dated outside the chart, are not drawn; the alt text says so. The
     chart's alt text (``fig.alt_text``) is kept and the cycles are added to it.
     """
@@ -217,15 +218,16 @@ def annotate(target: Any, log: PDSALog, *, group: Any = None, label: bool = True
     top = blended_transform_factory(ax.transData, ax.transAxes)
     marked: list[str] = []
     outside: list[str] = []
-    untested: list[str] = []
-    for c in log:
-        if c.do_date is None:
-            untested.append(c.cycle_id)
-            continue
+    last_x, level = -np.inf, 0
+    untested = [c.cycle_id for c in log if c.do_date is None]
+    for c in sorted((c for c in log if c.do_date is not None), key=lambda c: c.do_date):
         x = mdates.date2num(c.do_date)
         if not lo <= x <= hi:
             outside.append(c.cycle_id)
             continue
+        # Labels of cycles close in time step down (three levels) so they never overlap.
+        level = (level + 1) % 3 if x - last_x < 0.025 * (hi - lo) else 0
+        last_x = x
         spec = DECISION_STYLE[c.decision]
         colour = spec["color"] if c.decision else style.LIMIT_COLOUR
         ax.axvline(x, color=colour, linestyle=spec["linestyle"], linewidth=1.4, zorder=1.5,
@@ -235,7 +237,7 @@ def annotate(target: Any, log: PDSALog, *, group: Any = None, label: bool = True
                 zorder=4, linestyle="none", gid=f"pdsa-marker-{c.cycle_id}")
         if label:
             words = f"{c.cycle_id} {c.decision or 'tested'}"
-            ax.text(x, 0.97, words, transform=top, rotation=90, ha="right", va="top",
+            ax.text(x, 0.97 - 0.3 * level, words, transform=top, rotation=90, ha="right", va="top",
                     fontsize=style.FONT_SIZE - 2, color=style.TEXT_COLOUR, zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
                           "pad": 1.0}, gid=f"pdsa-label-{c.cycle_id}")
