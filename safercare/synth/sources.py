@@ -177,6 +177,12 @@ SOURCES: dict[str, dict[str, str]] = {
         "figure": "discharges by noon rose from 9.5% at baseline to 26.8% over 41 months "
         "of successive PDSA cycles, with no rise in balancing measures",
     },
+    "nhse2024martha": {
+        "title": "NHS England (2024). Martha's Rule. London: NHS England.",
+        "figure": "patients, families and carers can ask for an urgent review by a critical "
+        "care outreach team, 24 hours a day; first phase in at least 100 acute sites from "
+        "April 2024; used for the scheme, not for any rate",
+    },
     "illustrative": {
         "title": "No national figure used: illustrative rate chosen by the course authors.",
         "figure": "illustrative only; do not quote as a national benchmark",
