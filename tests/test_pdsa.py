@@ -651,3 +651,22 @@ def test_annotation_labels_of_cycles_close_in_time_do_not_sit_on_each_other() ->
     heights = [t.get_position()[1] for t in fig.axes[0].texts
                if (t.get_gid() or "").startswith("pdsa-label")]
     assert len(set(heights)) == 3
+
+
+def test_adding_a_cycle_makes_a_new_checked_log_and_keeps_the_old_one() -> None:
+    log = sample_log()
+    more = log.add(Cycle("E", "Idea two again", "2024-11-25", "1 ward", builds_on="C",
+                         prediction="p"))
+    assert len(more) == 5 and len(log) == 4 and more.chain("E") == ["C", "E"]
+    with pytest.raises(DataError) as err:
+        log.add(Cycle("F", "x", "2024-11-25", "1 ward", builds_on="nope"))
+    assert err.value.problems[0].row == 5 and len(log) == 4
+
+
+def test_an_empty_log_draws_and_says_so() -> None:
+    empty = PDSALog([])
+    assert plot_ramp(empty).alt_text == "Ramp chart with no PDSA cycles."
+    fig = annotate(_chart(), empty)
+    assert fig.pdsa_marked == [] and fig.alt_text.endswith(
+        "No PDSA cycle falls within this chart's dates.")
+    assert empty.prediction_vs_result().empty and empty.ramps() == []

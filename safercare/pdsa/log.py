@@ -461,6 +461,15 @@ class PDSALog:
                 return cycle
         raise KeyError(cycle_id)
 
+    def add(self, cycle: Cycle) -> PDSALog:
+        """A new log with ``cycle`` added at the end, checked like the rest.
+
+        The log itself never changes, so a widget can keep the last good log when a new
+        cycle is refused (the :class:`~safercare.errors.DataError` names it as the last
+        cycle).
+        """
+        return PDSALog([*self.cycles, cycle], source=self.source)
+
     def missed_predictions(self) -> list[str]:
         """The ``cycle_id`` of every cycle with no prediction."""
         return [c.cycle_id for c in self.cycles if not c.has_prediction]
