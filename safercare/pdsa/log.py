@@ -22,6 +22,18 @@ Example::
     log.prediction_vs_result()      # one row per cycle: how far off, written before?
     log.to_csv("my_log.csv")        # and PDSALog.from_csv("my_log.csv") reads it back
 
+What a log offers (all computed, nothing drawn; see :mod:`safercare.pdsa.plot` for the
+figures):
+
+* ``PDSALog(cycles)``, ``PDSALog.from_csv(path_or_bytes)`` (CSV or Excel),
+  ``PDSALog.from_frame(table)``: a checked log (or one :class:`DataError`);
+* ``log.to_csv(path=None)`` (the text, exact round trip), ``log.to_frame()`` (typed),
+  ``log.to_text_frame()`` (the cells as written);
+* ``log.add(cycle)``: a new log with one more cycle; ``log["C3"]``: one cycle;
+* ``log.notes``, ``log.missed_predictions()``: the missed chances;
+* ``log.ramps()``, ``log.chain("C4")``: linked cycles, oldest first;
+* ``log.prediction_vs_result()``: one row per cycle, with a sentence made from it.
+
 The CSV columns (:data:`COLUMNS`, in this order; the header row must name them, in any
 order and case, with spaces or underscores, and ``cycle_id``, ``change_idea``,
 ``plan_date`` and ``scale`` must be there):

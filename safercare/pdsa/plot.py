@@ -39,7 +39,7 @@ from matplotlib.transforms import blended_transform_factory
 from safercare import style
 from safercare.pdsa.log import SCALE_UNITS, Cycle, PDSALog, parse_scale
 
-__all__ = ["DECISION_STYLE", "annotate", "plot_ramp", "scale_order"]
+__all__ = ["DECISION_STYLE", "annotate", "plot_ramp", "ramp_alt_text", "scale_order"]
 
 #: Colour, marker, line style and legend label for each decision ("" = not decided).
 DECISION_STYLE: dict[str, dict[str, Any]] = {
