@@ -670,3 +670,24 @@ def test_an_empty_log_draws_and_says_so() -> None:
     assert fig.pdsa_marked == [] and fig.alt_text.endswith(
         "No PDSA cycle falls within this chart's dates.")
     assert empty.prediction_vs_result().empty and empty.ramps() == []
+
+
+def test_csv_text_missing_files_and_impossible_names_get_plain_messages(tmp_path: Path) -> None:
+    assert PDSALog.from_csv(sample_log().to_csv()) == sample_log()      # text, not a path
+    with pytest.raises(DataError, match="not found"):
+        PDSALog.from_csv(tmp_path / "no_such_log.csv")
+    with pytest.raises(DataError, match="could not be opened"):
+        PDSALog.from_csv("x" * 5000 + ".csv")
+    with pytest.raises(DataError, match="could not be opened|not found"):
+        PDSALog.from_csv(tmp_path)                                       # a folder
+
+
+def test_a_huge_driver_table_is_refused_without_being_read(tmp_path: Path) -> None:
+    path = tmp_path / "drivers.csv"
+    with path.open("wb") as f:
+        f.truncate(3 * 2**30)
+    with pytest.raises(DataError, match="more than a driver diagram table needs"):
+        DriverDiagram.from_csv(path)
+    with pytest.raises(DataError, match="more than the 200"):
+        DriverDiagram.from_csv(b"aim,primary_driver,secondary_driver,change_idea\n"
+                               + b"A,P,S,C\n" * 201)

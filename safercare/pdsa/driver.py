@@ -168,10 +168,15 @@ class DriverDiagram:
     @classmethod
     def from_csv(cls, source: str | os.PathLike[str] | bytes | IO[bytes], *,
                  name: str | None = None) -> DriverDiagram:
-        """Read the table from a CSV or Excel file (or its bytes), then validate it."""
-        from safercare.data.reading import read_grid
+        """Read the table from a CSV or Excel file, its bytes or CSV text, then validate it.
 
-        grid = read_grid(source, name=name)
+        A file over :data:`safercare.pdsa.MAX_BYTES` (2 MB) is refused before it is read.
+        """
+        from safercare.data.reading import read_grid
+        from safercare.pdsa.log import _bounded_bytes
+
+        content, label = _bounded_bytes(source, name, what="driver diagram table")
+        grid = read_grid(content, name=label)
         cells = grid.cells
         if len(cells) - 1 > MAX_ROWS:
             raise DataError(Problem(None, None, f"the table has {len(cells) - 1:,} rows, "

@@ -568,7 +568,7 @@ class PDSALog:
     @classmethod
     def from_csv(cls, source: str | os.PathLike[str] | bytes | IO[bytes] | IO[str], *,
                  name: str | None = None) -> PDSALog:
-        """Read a log from a CSV (or Excel) file, its bytes or an open file.
+        """Read a log from a CSV (or Excel) file, its bytes, an open file or CSV text.
 
         Problems name the rows as Excel shows them; blank rows are skipped. A file over
         :data:`MAX_BYTES` is refused before it is read.
@@ -665,19 +665,27 @@ def _check_columns(columns: list[str], source: str | None,
         raise DataError(problems, source=source)
 
 
-def _bounded_bytes(source: Any, name: str | None) -> tuple[bytes, str]:
+def _bounded_bytes(source: Any, name: str | None, what: str = "PDSA log"
+                   ) -> tuple[bytes, str]:
     """The file's bytes and a label, refusing anything over :data:`MAX_BYTES` unread."""
     too_big = Problem(None, None, f"the file is larger than {MAX_BYTES // 2**20} MB, far "
-                      "more than a PDSA log needs", "check that you chose your PDSA log")
+                      f"more than a {what} needs", f"check that you chose your {what}")
+    if isinstance(source, str) and "\n" in source:      # CSV text, not a file name
+        source = source.encode("utf-8")
     if isinstance(source, str | os.PathLike):
         path = Path(source)
-        label = name or path.name
-        if not path.is_file():
-            raise DataError(Problem(None, None, "the file was not found", "check its name "
-                                    "and folder"), source=label)
-        if path.stat().st_size > MAX_BYTES:
-            raise DataError(too_big, source=label)
-        return path.read_bytes(), label
+        label = name or path.name[:80]
+        try:
+            if not path.is_file():
+                raise DataError(Problem(None, None, "the file was not found", "check its "
+                                        "name and folder"), source=label)
+            if path.stat().st_size > MAX_BYTES:
+                raise DataError(too_big, source=label)
+            return path.read_bytes(), label
+        except OSError as why:
+            raise DataError(Problem(None, None, f"the file could not be opened "
+                                    f"({why.strerror or why})", "check its name and that "
+                                    "you may read it"), source=label) from None
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
     elif hasattr(source, "read"):
@@ -686,7 +694,7 @@ def _bounded_bytes(source: Any, name: str | None) -> tuple[bytes, str]:
             data = data.encode("utf-8")
     else:
         raise TypeError("from_csv needs a file name, bytes or an open file")
-    label = name or "your PDSA log"
+    label = name or f"your {what}"
     if len(data) > MAX_BYTES:
         raise DataError(too_big, source=label)
     return data, label
