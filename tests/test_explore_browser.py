@@ -6,19 +6,24 @@ temporary folder, serves it on 127.0.0.1 and checks in headless Chromium that ev
 changes what the page shows, with the mouse and with the keyboard alone; that nothing is
 requested from another host and nothing is logged as an error; that axe-core finds nothing
 at all (any impact); and that with scripts off the first state is still shown, with a note.
+The same output saved in a notebook is opened in JupyterLab (no kernel needed): untrusted,
+it shows the first state and the note; trusted, its controls respond.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import WatchedPage, free_port, wait_for_port
+from conftest import WatchedPage, free_port, is_local, wait_for_port
 from explore_pilots import dice_explorer, red_bead_explorer
 
 from safercare.widgets.explore import NO_SCRIPT_NOTE
@@ -230,3 +235,87 @@ def test_the_speed_benchmark_times_every_control(
     expected = {(name, label) for name, rows in bench.CONTROLS.items() for label, _, _ in rows}
     assert set(times) == expected
     assert all(len(values) == 2 and all(v > 0 for v in values) for values in times.values())
+
+
+@pytest.fixture
+def jupyterlab(tmp_path: Path, pilot_html: dict[str, str]) -> Iterator[tuple[str, dict]]:
+    """JupyterLab on 127.0.0.1 with a secret token, private settings and two copies of a
+    notebook whose saved output is the red bead explorer (no kernel is started)."""
+    for name in ("untrusted", "trusted"):
+        # Trust is recorded per content, so the two notebooks must differ (here, a title).
+        notebook = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_markdown_cell(f"# The {name} copy"),
+            nbformat.v4.new_code_cell("red_bead_explorer()", execution_count=1, outputs=[
+                nbformat.v4.new_output("execute_result", execution_count=1, data={
+                    "text/html": pilot_html["red beads"], "text/plain": "<Explorer>"})])])
+        nbformat.write(notebook, tmp_path / f"{name}.ipynb")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    for key in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+        env[key] = str(tmp_path / "home" / key.lower())
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    subprocess.run([jupyter, "trust", str(tmp_path / "trusted.ipynb")], env=env, check=True,
+                   capture_output=True, timeout=60)
+    token, port = secrets.token_hex(16), free_port()
+    lab = subprocess.Popen(
+        [jupyter, "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={tmp_path}", "--LabApp.extension_manager=readonly",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.news_url=None"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, timeout=90)
+        yield f"http://127.0.0.1:{port}/lab/tree/{{}}?reset&token={token}", env
+    finally:
+        lab.terminate()
+        try:
+            lab.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+            lab.wait(timeout=10)
+
+
+def no_kernel(page: object) -> None:
+    """Answer JupyterLab's "Select Kernel" question (the notebooks name none): no kernel."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.locator(".jp-Dialog").get_by_role("button", name="No Kernel", exact=True).click(
+            timeout=15_000)
+    except PlaywrightTimeout:
+        pass  # JupyterLab did not ask
+
+
+def test_jupyterlab_runs_it_when_trusted_and_shows_the_first_state_when_not(
+    jupyterlab: tuple[str, dict], chromium: object
+) -> None:
+    url, _ = jupyterlab
+    context = chromium.new_context()
+    blocked: list[str] = []
+    errors: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if is_local(route.request.url)
+                  else (blocked.append(route.request.url), route.abort()))
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(url.format("untrusted.ipynb"))
+        output = page.locator(".jp-OutputArea-output .sc-explore")
+        output.wait_for(state="visible", timeout=120_000)
+        no_kernel(page)
+        # JupyterLab never runs the script of an untrusted output: the first state and the
+        # note are shown, and the controls are switched off.
+        assert output.get_attribute("data-sc-ready") is None
+        assert output.get_by_text("No days played yet").is_visible()
+        assert output.get_by_text(NO_SCRIPT_NOTE).is_visible()
+        assert output.get_by_role("button", name="Play the next day").is_disabled()
+
+        page.goto(url.format("trusted.ipynb"))
+        ready = page.locator(".jp-OutputArea-output .sc-explore[data-sc-ready=true]")
+        ready.wait_for(state="visible", timeout=120_000)
+        no_kernel(page)
+        ready.get_by_role("button", name="Play the next day").click()
+        assert "Day 1" in ready.locator(".sc-explore-words").inner_text()
+        assert ready.locator(".sc-explore-chart").is_visible()
+        assert not blocked and not errors, (blocked, errors)
+    finally:
+        context.close()

@@ -705,9 +705,11 @@ _CSS = (
     ".sc-explore{margin:1em 0;max-width:100%}"
     ".sc-explore fieldset{border:1px solid currentColor;border-radius:4px;padding:.5em .8em;"
     "margin:0 0 .6em 0;min-width:0}"
-    ".sc-explore legend{font-weight:bold;padding:0 .3em}"
+    # Page themes (Bootstrap) float legends and enlarge them; here a legend is a label.
+    ".sc-explore legend{font-size:1.05em;font-weight:bold;float:none;width:auto;"
+    "padding:0 .3em;margin:0;line-height:inherit}"
     ".sc-explore fieldset fieldset{border-style:dotted}"
-    ".sc-explore fieldset fieldset legend{font-weight:normal}"
+    ".sc-explore fieldset fieldset legend{font-size:1em;font-weight:normal}"
     ".sc-explore-control{margin:.3em 0}"
     ".sc-explore-radio{display:inline-block;margin-right:1em}"
     ".sc-explore select,.sc-explore button{font:inherit;padding:.15em .5em}"
