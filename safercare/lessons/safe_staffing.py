@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from safercare import data, spc, staffing, style
-from safercare.lessons.common import NOT_YET, Feedback, is_blank, read_numbers
+from safercare.lessons.common import NOT_YET, Feedback, is_blank, organisation_names, read_numbers
 from safercare.widgets.explore import Choice, Explorer, View
 
 #: Acuity bands (the acuity score's lower edges) and what the reader sees.
@@ -139,8 +139,8 @@ def confounding_figure(method: str) -> plt.Figure:
                                              for v in values],
                   marker="D", zorder=3)
     for v, y in zip(values, ypos, strict=True):
-        right.annotate(f"{round(v, 1) + 0.0:+.1f}", (v, y), textcoords="offset points", xytext=(0, 9),
-                       ha="center")
+        right.annotate(f"{round(v, 1) + 0.0:+.1f}", (v, y), textcoords="offset points",
+                       xytext=(0, 9), ha="center")
     right.set_yticks(ypos, [textwrap.fill(dict(METHODS)[m], 34) for m in shown], fontsize=9)
     right.set_ylim(-0.7, len(METHODS) - 0.3)
     low = min(-6.0, min(values) - 1)
@@ -158,8 +158,9 @@ def confounding_figure(method: str) -> plt.Figure:
     return fig
 
 
+@lru_cache(maxsize=len(METHODS))
 def confounding_view(method: str) -> View:
-    """One state of the confounding exploration."""
+    """One state of the confounding exploration (drawn once, shared by the still pictures)."""
     return View(figure=confounding_figure(method), words=confounding_words(method))
 
 
@@ -223,6 +224,11 @@ def missed_care_weeks(ward_id: str = MISSED_CARE_WARD) -> pd.DataFrame:
     week = frame["date"].dt.to_period("W-SUN").dt.start_time
     return (frame.assign(week=week).groupby("week", as_index=False)[["missed_care", "patients"]]
             .sum())
+
+
+def missed_care_title(ward_id: str = MISSED_CARE_WARD) -> str:
+    """The missed-care chart's title, naming the ward from the course's geography."""
+    return f"Care left undone per 100 patient-shifts, {organisation_names()[ward_id]}"
 
 
 def missed_care_chart(ward_id: str = MISSED_CARE_WARD) -> Any:
