@@ -145,6 +145,15 @@ def _lesson2(key: str) -> str:
     return _plain(l2.signal_answer(l2.ward_chart(l2.DUNLIN if key == "dunlin" else l2.HERON)))
 
 
+def _lesson41(part: str) -> Callable[[], str]:
+    """Lesson 41's answers (risk in plain words), worked out by its module."""
+    def value() -> str:
+        from safercare.lessons import risk_in_plain_words as l41
+
+        return l41.answers()[part]
+    return value
+
+
 #: Every value a page may print with ``{course}`key```, by key.
 BOOK_WORDS: dict[str, Callable[[], str]] = {
     **{key: _lessons_5_7(key) for key in _L57_KEYS},
@@ -168,6 +177,9 @@ BOOK_WORDS: dict[str, Callable[[], str]] = {
     "l3-falls-story": lambda: _plain(next(
         line for line in _lesson3()["l3"].spc_story(_lesson3()["charts"]).splitlines()
         if "Falls" in line)).lstrip("- "),
+    **{key: _lesson41(part) for key, part in (
+        ("l41-infection", "41.1"), ("l41-avoided", "41.2"), ("l41-avoided-nnt", "41.2-nnt"),
+        ("l41-framing", "41.3"), ("l41-audit", "audit"))},
 }
 
 
