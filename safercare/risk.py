@@ -489,7 +489,7 @@ def describe_icon_array(n_affected: int, denominator: int, *, n_avoided: int = 0
              f"{natural_frequency(n_affected / denominator, denominator)} {affected}.",
              f"{_icons(n_affected, 'filled', shape)}: {affected}."]
     if n_avoided:
-        parts.append(f"{_icons(n_avoided, 'hatched', shape)}: {avoided}.")
+        parts.append(f"{_icons(n_avoided, 'striped', shape)}: {avoided}.")
     parts.append(f"{_icons(rest, 'outlined', shape)}: {unaffected}.")
     return " ".join(parts)
 
@@ -504,7 +504,7 @@ def icon_array(n_affected: int, denominator: int = 100, *, n_avoided: int = 0,
     block that can be counted and compared (Galesic, Garcia-Retamero and Gigerenzer 2009;
     Spiegelhalter, Pearson and Short 2011). Three kinds of icon differ in shape of fill as
     well as shade, so the picture reads in greyscale and for colour-blind readers:
-    **filled** dark icons (``affected``), **hatched** icons (``n_avoided``, e.g. the people
+    **filled** dark icons (``affected``), **striped** (hatched) icons (``n_avoided``, e.g. the people
     a treatment spares) and **outlined** white icons (``unaffected``). The legend names each
     kind with its count. Returns the Figure, with ``alt_text`` from
     :func:`describe_icon_array`. One ``scatter`` per kind draws every icon at once.

@@ -135,7 +135,7 @@ def test_icon_array_draws_every_icon_with_shapes_and_alt_text():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["3 have a stroke", "1 avoid it", "96 do not"]
     assert fig.alt_text == ("With the tablet. An icon array of 100 people: 3 in 100 people "
-                            "have a stroke. 3 filled person icons: have a stroke. 1 hatched "
+                            "have a stroke. 3 filled person icons: have a stroke. 1 striped "
                             "person icon: avoid it. 96 outlined person icons: do not.")
 
 

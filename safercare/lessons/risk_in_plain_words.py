@@ -35,7 +35,28 @@ CONSENT: dict[str, dict[str, Any]] = {
 #: The unit's own audit: wound infections among the people it operated on last year.
 AUDIT = {"events": 6, "people": 300, "outcome": "got a wound infection"}
 
-EXAMPLE = '"2 in 100"'
+EXAMPLE = '"5 in 100"'
+
+
+def consent_words() -> str:
+    """The consent form's three sentences, as the lesson shows them (a Markdown list)."""
+    return "\n".join(f"- *{form['sentence']}*" for form in CONSENT.values())
+
+
+def stroke_words() -> str:
+    """The consent form's stroke sentence, said the three ways."""
+    return stroke_comparison().words()
+
+
+def stroke_figure() -> Any:
+    """The consent form's tablet as two icon arrays (without and with it)."""
+    return before_after(stroke_comparison())
+
+
+def one_in_a_thousand() -> Any:
+    """1 in 1,000 as an icon array of 1,000 squares."""
+    return risk.icon_array(1, 1_000, shape="square", affected="has the problem",
+                           unaffected="do not", title="1 in 1,000")
 
 
 def stroke_comparison(baseline: float | None = None,
