@@ -7,6 +7,7 @@ import base64
 import html
 import json
 import re
+import textwrap
 from html.parser import HTMLParser
 
 import matplotlib
@@ -257,3 +258,15 @@ def test_jupyterlab_gets_the_same_html_and_states_are_computed_once() -> None:
     # Each display gets its own element ids, so one page can show it twice.
     ids = re.findall(r'<div class="sc-explore" id="([^"]+)"', explorer.html() + explorer.html())
     assert len(set(ids)) == 2
+
+
+def test_the_documented_example_runs_and_every_control_responds() -> None:
+    """The module docstring's example is what an author copies: it must work as written."""
+    doc = explore.__doc__
+    block = doc[doc.index("::\n", doc.index("Example (")) + 3:doc.index("\nEverything a reader")]
+    namespace: dict = {}
+    exec(textwrap.dedent(block), namespace)  # noqa: S102  (our own documentation)
+    explorer = namespace["explorer"]
+    assert explorer.n_states == 12
+    assert explorer.inert_controls() == []
+    assert "sacked" in explorer.build().states[-1][4]

@@ -1,4 +1,4 @@
-"""Explorations that respond to the reader with no kernel: precomputed states, native controls.
+r"""Explorations that respond to the reader with no kernel: precomputed states, native controls.
 
 Why: the published book has no Python behind it, so an ipywidgets callback never runs there
 and its controls do nothing. An :class:`Explorer` instead computes **every state** of an
@@ -25,7 +25,7 @@ Convert a lesson widget in four steps
    * :class:`Toggle` -- a checkbox; your function gets ``True`` or ``False``.
    * :class:`Slider` -- a range slider over a short list of values (e.g. 10, 15, ..., 60).
    * :class:`Stepper` -- a "Play the next day" button and a "Start again" button, for games
-     played in steps; your function gets the step number (0 before the first step). A
+     played in steps; your function gets the step number (0 before the first step). An
      ipywidgets ``SelectMultiple`` becomes one :class:`Toggle` per item.
 2. Write one function ``state -> View`` that calls the package (never compute in the
    page) and returns a :class:`View`: a matplotlib figure (its alt text comes from
@@ -40,32 +40,40 @@ Example (the red bead game: the manager's policy changes nothing the beads do)::
     from safercare.games import red_beads
     from safercare.widgets.explore import Choice, Explorer, Stepper, View
 
+    POLICIES = [("nothing", "does nothing"), ("sack", "sacks the worst worker")]
+
     def red_bead_day(state):
-        game = red_beads.RedBeadGame(seed=1986)
+        game, said = red_beads.RedBeadGame(seed=1986), ""
         for _ in range(state["day"]):
             today = game.play_day()
             if state["policy"] == "sack":
-                game.act(today.loc[today["red"].idxmax(), "worker"], "sack")
+                said = game.act(today.loc[today["red"].idxmax(), "worker"], "sack")
         if state["day"] == 0:
-            return View(words="No days played yet. Press **Play the next day**.")
+            return View(words=f"No days played yet. After each day the manager "
+                              f"{dict(POLICIES)[state['policy']]}.")
         result = red_beads.red_bead_chart(game.table)
-        return View(figure=result.plot(), words=result.describe())
+        return View(figure=result.plot(), words=f"{result.describe()}\n{said}")
 
-    Explorer(
+    explorer = Explorer(
         "The red bead game: you are the manager",
         controls=[
-            Choice("policy", "After each day the manager",
-                   [("nothing", "does nothing"), ("sack", "sacks the worst worker")],
-                   style="radio"),
-            Stepper("Days played", steps=5, name="day"),
+            Choice("policy", "After each day the manager", POLICIES, style="radio"),
+            Stepper("Days played", steps=5, name="day", counter="Day {step} of {steps}"),
         ],
         render=red_bead_day,
     )
+    explorer        # the cell's last line shows it
 
 Everything a reader can reach is computed at once (2 policies x 6 days = 12 states here),
 so when several controls combine, check ``Explorer.n_states`` before you add another.
 Changing a choice part-way through a game shows that day of the game played with the
-new choice from the start.
+new choice from the start. Every control must change what the reader sees in every state
+(the words above name the policy even before day 1, and say whom the manager sacked): in
+the lesson's tests, ``assert explorer.inert_controls() == []``. Charts that are the same in
+several states (here: whatever the manager does) are stored once.
+
+What it costs (``benchmarks/explore_speed.py``): about 0.1-0.3 s per state when the notebook
+runs, 4-15 KB of page per state, and a redraw in the browser within one frame or two.
 """
 
 from __future__ import annotations
@@ -604,7 +612,7 @@ class Explorer:
                 f'<span id="{cid}-label" class="sc-explore-label">{label}:</span> '
                 f'<button type="button" {attrs} data-sc-step="next">'
                 f"{html.escape(control.button_text)}</button> "
-                f'<button type="button" {attrs} data-sc-step="reset">'
+                f'<button type="button" {attrs} data-sc-step="reset" aria-disabled="true">'
                 f"{html.escape(control.reset_text)}</button> "
                 f'<span class="sc-explore-counter" aria-live="polite">{counter}</span></div>')
 
@@ -652,7 +660,9 @@ _SCRIPT = r"""(function (data) {
       var next = root.querySelector('[data-sc-control="' + k + '"][data-sc-step="next"]');
       var count = next.parentNode.querySelector(".sc-explore-counter");
       count.textContent = s.counter.replace("{step}", steps[k]).replace("{steps}", s.steps);
+      var reset = root.querySelector('[data-sc-control="' + k + '"][data-sc-step="reset"]');
       next.setAttribute("aria-disabled", steps[k] >= s.steps ? "true" : "false");
+      reset.setAttribute("aria-disabled", steps[k] === 0 ? "true" : "false");
     });
     if (index === shownState) { return; }
     shownState = index;
@@ -682,6 +692,7 @@ _SCRIPT = r"""(function (data) {
     var k = button.getAttribute("data-sc-control");
     var s = data.steppers[k];
     if (button.getAttribute("data-sc-step") === "reset") {
+      if (steps[k] === 0) { return; }
       steps[k] = 0;
     } else if (steps[k] < s.steps) {
       steps[k] += 1;
