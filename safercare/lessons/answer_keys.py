@@ -154,6 +154,22 @@ def _lesson41(part: str) -> Callable[[], str]:
     return value
 
 
+def _lessons_40_42(key: str) -> Callable[[], str]:
+    """Lessons 40 and 42's answers (``l40-...``, ``l42-...``), worked out by their modules."""
+    def value() -> str:
+        from safercare.lessons import safe_staffing as l42
+        from safercare.lessons import when_a_family_says_something_is_wrong as l40
+
+        lesson, part = key.split("-", 1)
+        return (l40 if lesson == "l40" else l42).answers()[part]
+    return value
+
+
+_L40_42_KEYS = ("l40-40.1", "l40-40.2", "l40-lead", "l40-fixed", "l40-balancing",
+                "l42-42.1", "l42-42.2", "l42-42.3", "l42-naive", "l42-adjusted",
+                "l42-shortfall")
+
+
 #: Every value a page may print with ``{course}`key```, by key.
 BOOK_WORDS: dict[str, Callable[[], str]] = {
     **{key: _lessons_5_7(key) for key in _L57_KEYS},
@@ -180,6 +196,7 @@ BOOK_WORDS: dict[str, Callable[[], str]] = {
     **{key: _lesson41(part) for key, part in (
         ("l41-infection", "41.1"), ("l41-avoided", "41.2"), ("l41-avoided-nnt", "41.2-nnt"),
         ("l41-framing", "41.3"), ("l41-audit", "audit"))},
+    **{key: _lessons_40_42(key) for key in _L40_42_KEYS},
 }
 
 

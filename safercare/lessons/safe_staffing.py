@@ -303,3 +303,16 @@ def shortfall_words() -> str:
             f"flag for registered nurse time (one 12-hour nurse missing is already more than "
             f"8 hours short), and {100 * over:.1f}% of day shifts had more than 8 patients per "
             "registered nurse.")
+
+
+def answers() -> dict[str, str]:
+    """The answers the facilitator page prints (``{course}`l42-...```), from the results."""
+    ratio = staffing.check_shift(30, 3)
+    return {
+        "42.1": f"{ratio.patients_per_rn:g} patients per registered nurse",
+        "42.2": "fewer" if estimate("adjusted") < 0 else "more",
+        "42.3": " or ".join(str(n) for n in red_flag_answer()),
+        "naive": confounding_words("naive"),
+        "adjusted": confounding_words("adjusted"),
+        "shortfall": shortfall_words(),
+    }

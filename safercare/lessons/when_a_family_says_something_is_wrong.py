@@ -184,3 +184,15 @@ def check_median_after(answer: object) -> Feedback:
                                "centre line and read the new median.")
     return Feedback(False, f"Not {found[0]:g}. Choose 'recalculated from the scheme's start' and "
                            "read the median in the words under the chart.")
+
+
+def answers() -> dict[str, str]:
+    """The answers the facilitator page prints (``{course}`l40-...```), from the results."""
+    t = lead_times().set_index("Period")
+    return {
+        "40.1": f"{t.loc[PERIODS[0], 'Median hours the concern came first']:.1f} hours",
+        "40.2": f"{float(review_chart(True).summary['centre']):.0f} minutes",
+        "lead": lead_time_words(),
+        "fixed": review_chart(False).describe(),
+        "balancing": balancing_words(),
+    }
