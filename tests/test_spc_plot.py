@@ -174,3 +174,22 @@ def test_description_names_each_recalculation_and_a_lower_limit_below_zero():
     low = spc.xmr([0, 3, 0, 4, 0, 1, 5, 0, 2, 0, 6, 0, 1, 0, 3])
     assert low.summary["lower"] < 0
     assert "lower limit is below zero" in low.describe()
+
+
+def test_icon_labels_do_not_overlap_even_on_a_narrow_panel():
+    import matplotlib.pyplot as plt
+
+    from safercare import spc
+
+    values = [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 7, 8, 9, 8, 9, 8]
+    for width in (3.5, 5.0, 9.0):
+        fig, ax = plt.subplots(figsize=(width, 3.0), layout="constrained")
+        spc.xmr(values, direction="lower", target=7).plot(ax=ax)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        labels = [t for a in ax.child_axes if a.get_label().startswith("icon-") for t in a.texts
+                  if t.get_text() in ("Variation", "Assurance")]
+        assert len(labels) == 2
+        first, second = (t.get_window_extent(renderer) for t in labels)
+        assert not first.overlaps(second), f"icon labels overlap at {width} in wide"
+        plt.close(fig)

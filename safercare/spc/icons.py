@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrow
+from matplotlib.transforms import ScaledTranslation
 
 from safercare import style
 
@@ -105,13 +106,23 @@ def assurance_icons(target: float | None, lower: np.ndarray, upper: np.ndarray,
     return out
 
 
+#: Each icon's width and height, and the gap between the two, in inches.
+ICON_INCHES = 0.42
+ICON_GAP_INCHES = 0.3
+
+
 def _icon_axes(ax: Axes, slot: int) -> Axes:
     """A small square inset above the top-right corner of ``ax`` for one icon.
 
     Its limits are fixed, so shapes are added with ``add_artist``, which (unlike
     ``add_patch``) does not walk each shape's outline to update data limits no one uses.
     """
-    iax = ax.inset_axes([0.80 + 0.1 * slot, 1.02, 0.09, 0.2])
+    # Placed in inches from the chart's top-right corner (worked out at draw time), so the
+    # two icons and their labels keep the same size and gap however narrow the panel is.
+    corner = ax.figure.dpi_scale_trans + ScaledTranslation(1, 1, ax.transAxes)
+    size = ICON_INCHES
+    left = -size - (1 - slot) * ICON_GAP_INCHES - (1 - slot) * size
+    iax = ax.inset_axes([left, 0.08, size, size], transform=corner)
     iax.set_xlim(-1.3, 1.3)
     iax.set_ylim(-1.3, 1.3)
     iax.set_aspect("equal", adjustable="box")
