@@ -13,11 +13,18 @@ from safercare.lessons.setting_priorities_with_patients import (
     check_biggest_climb,
     check_more_staff,
 )
-from safercare.priorities.demo import DEMO_SIZES, DEMO_TOPICS, demo_ballots, demo_suggestions
+from safercare.priorities.demo import (
+    DEMO_SIZES,
+    DEMO_TOPICS,
+    demo_ballots,
+    demo_suggestions,
+    demo_workshop,
+)
 from safercare.priorities.readability import count_syllables, markdown_to_prose, readability
 from safercare.priorities.report import (
     COURSE_MODULES,
     TOPIC_MODULES,
+    WRITTEN_FOR_CHOSEN_TOPICS,
     book_page,
     describe_weighting,
     participation_table,
@@ -86,6 +93,49 @@ def test_priority_table_maps_modules_and_marks_gaps():
         assert all(m in COURSE_MODULES for m in TOPIC_MODULES[row.topic])
     unknown = priority_table(scores.assign(topic="A new topic"), top=1)
     assert unknown["gap"].all()
+
+
+def test_every_lesson_named_in_the_mapping_is_in_the_book():
+    from conftest import read_toc_docnames
+
+    toc = set(read_toc_docnames())
+    named = {m for modules in TOPIC_MODULES.values() for m in modules}
+    assert named <= set(COURSE_MODULES), named - set(COURSE_MODULES)
+    assert set(COURSE_MODULES) <= toc, sorted(set(COURSE_MODULES) - toc)
+    assert set(WRITTEN_FOR_CHOSEN_TOPICS) <= set(COURSE_MODULES)
+
+
+def test_each_module_title_is_its_pages_own_title():
+    import json
+    import re
+
+    for docname, title in COURSE_MODULES.items():
+        path = ROOT / f"{docname}.ipynb"
+        if path.exists():
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            heading = "".join(cells[0]["source"]).splitlines()[0]
+        else:
+            heading = (ROOT / f"{docname}.md").read_text(encoding="utf-8").splitlines()[0]
+        assert re.sub(r"^# (Lesson \d+: )?", "", heading) == title, docname
+
+
+def test_the_page_links_every_top_10_topic_to_a_lesson_and_says_what_changed():
+    page = book_page()
+    assert "Not taught yet" not in page
+    assert "We will add them" not in page
+    final = priority_table(demo_workshop().final, top=10)
+    assert not final["gap"].any()
+    for row in final.itertuples():
+        for docname in row.docnames.split("; "):
+            assert f"{COURSE_MODULES[docname]} </{docname}>`" in row_of(page, row.topic)
+    changed = page.split("## What changed because of what you chose", 1)[1].split("\n## ")[0]
+    for docname in WRITTEN_FOR_CHOSEN_TOPICS:
+        assert f"</{docname}>`" in changed
+
+
+def row_of(page: str, topic: str) -> str:
+    return next(line for line in page.splitlines() if line.startswith("| ")
+                and f" {topic} |" in line)
 
 
 def test_the_weighting_figure_draws_both_markers():

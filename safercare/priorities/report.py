@@ -25,9 +25,12 @@ from safercare.priorities.scoring import CONSTITUENCY_LABELS, Ballot
 __all__ = [
     "COURSE_MODULES",
     "TOPIC_MODULES",
+    "WRITTEN_FOR_CHOSEN_TOPICS",
     "book_page",
     "describe_weighting",
     "main",
+    "module_link",
+    "module_title",
     "participation_table",
     "plot_weighting",
     "priority_table",
@@ -35,46 +38,79 @@ __all__ = [
     "weighting_comparison",
 ]
 
-#: The course's modules (lessons and parts) a priority can point to.
-COURSE_MODULES: tuple[str, ...] = (
-    "Measuring what matters",
-    "Variation and run charts",
-    "SPC the Making Data Count way",
-    "Tampering",
-    "Rare events",
-    "Comparing fairly, without blame",
-    "Did it work?",
-    "Testing changes (PDSA)",
-    "Learning from other industries",
-    "Setting priorities with patients",
+#: The course's modules (lessons and parts) a priority can point to: the book's docname (the
+#: page's path without its extension, as in ``_toc.yml``) and the title the page shows.
+COURSE_MODULES: dict[str, str] = {
+    "notebooks/01-measuring-what-matters": "Measuring what matters",
+    "notebooks/02-variation-and-run-charts": "Variation and run charts",
+    "notebooks/03-spc-the-making-data-count-way": "SPC the Making Data Count way",
+    "notebooks/04-tampering": "Tampering",
+    "notebooks/05-rare-events": "Rare events",
+    "notebooks/06-comparing-fairly": "Comparing fairly, without blame",
+    "notebooks/07-did-it-work": "Did it work?",
+    "book/testing-changes": "Testing changes (PDSA)",
+    "book/other-industries": "Learning from other industries",
+    "notebooks/30-setting-priorities-with-patients": "Setting priorities with patients",
+    "notebooks/40-when-a-family-says-something-is-wrong":
+        'When a patient or family says "something is wrong"',
+    "notebooks/41-risk-in-plain-words": "Risk in plain words",
+    "notebooks/42-safe-staffing": "Safe staffing: an honest answer to the nurse's question",
+}
+
+#: The lessons written because patients, carers and staff chose their topics (issue 13):
+#: the topics-chosen page says so in plain words.
+WRITTEN_FOR_CHOSEN_TOPICS: tuple[str, ...] = (
+    "notebooks/40-when-a-family-says-something-is-wrong",
+    "notebooks/41-risk-in-plain-words",
+    "notebooks/42-safe-staffing",
 )
 
-#: Which modules answer each topic on the demonstration long list. A topic with no module is
-#: a gap: something the course does not teach yet.
+#: The one mapping of topics to lessons: which modules (docnames in
+#: :data:`COURSE_MODULES`) answer each topic on the demonstration long list. A topic with no
+#: module is a gap: something the course does not teach yet.
 TOPIC_MODULES: dict[str, tuple[str, ...]] = {
-    "Listening to patients and families who raise a concern": (),
-    "Explaining risks and choices in plain words": (),
-    "Safe handover when care moves between teams": ("Testing changes (PDSA)",),
-    "Getting medicines right at home and after discharge": ("Testing changes (PDSA)",),
+    "Listening to patients and families who raise a concern": (
+        "notebooks/40-when-a-family-says-something-is-wrong",),
+    "Explaining risks and choices in plain words": ("notebooks/41-risk-in-plain-words",),
+    "Safe handover when care moves between teams": ("book/testing-changes",),
+    "Getting medicines right at home and after discharge": ("book/testing-changes",),
     "Caring safely for people with a learning disability or autism": (),
-    "Involving patients as partners in safety work": ("Setting priorities with patients",),
+    "Involving patients as partners in safety work": (
+        "notebooks/30-setting-priorities-with-patients",),
     "Safe care for people in a mental health crisis": (),
-    "Spotting a patient who is getting worse": ("Measuring what matters",
-                                                "SPC the Making Data Count way"),
+    "Spotting a patient who is getting worse": (
+        "notebooks/01-measuring-what-matters", "notebooks/03-spc-the-making-data-count-way"),
     "Being open when things go wrong": (),
-    "Preventing falls in hospital": ("Variation and run charts", "SPC the Making Data Count way"),
-    "Preventing pressure ulcers": ("Measuring what matters", "SPC the Making Data Count way"),
-    "Using data to see if a change really helped": ("Variation and run charts", "Did it work?"),
-    "Testing small changes before rolling them out": ("Testing changes (PDSA)",),
-    "Learning from incidents without blame": ("Comparing fairly, without blame",
-                                              "Learning from other industries"),
-    "Safe staffing and workload": (),
-    "Human factors and checklists from other industries": ("Learning from other industries",),
-    "Speaking up and feeling safe to raise a concern": ("Learning from other industries",),
-    "Reading board reports without overreacting": ("Tampering", "SPC the Making Data Count way"),
-    "Rare but serious events such as never events": ("Rare events",),
-    "Preventing infections": ("Rare events",),
+    "Preventing falls in hospital": ("notebooks/02-variation-and-run-charts",
+                                     "notebooks/03-spc-the-making-data-count-way"),
+    "Preventing pressure ulcers": ("notebooks/01-measuring-what-matters",
+                                   "notebooks/03-spc-the-making-data-count-way"),
+    "Using data to see if a change really helped": ("notebooks/02-variation-and-run-charts",
+                                                    "notebooks/07-did-it-work"),
+    "Testing small changes before rolling them out": ("book/testing-changes",),
+    "Learning from incidents without blame": ("notebooks/06-comparing-fairly",
+                                              "book/other-industries"),
+    "Safe staffing and workload": ("notebooks/42-safe-staffing",),
+    "Human factors and checklists from other industries": ("book/other-industries",),
+    "Speaking up and feeling safe to raise a concern": ("book/other-industries",),
+    "Reading board reports without overreacting": (
+        "notebooks/04-tampering", "notebooks/03-spc-the-making-data-count-way"),
+    "Rare but serious events such as never events": ("notebooks/05-rare-events",),
+    "Preventing infections": ("notebooks/05-rare-events",),
 }
+
+
+def module_title(module: str) -> str:
+    """The title of a module named by docname (a name that is not a docname is its own title)."""
+    return COURSE_MODULES.get(module, module)
+
+
+def module_link(module: str) -> str:
+    """A MyST link to a module's page, with its title as the link text."""
+    if module not in COURSE_MODULES:
+        return html.escape(module, quote=False).replace("|", "&#124;")
+    title = html.escape(COURSE_MODULES[module], quote=False).replace("`", "'")
+    return f"{{doc}}`{title} </{module}>`"
 
 
 def priority_table(
@@ -89,13 +125,15 @@ def priority_table(
         ranking: a table with ``topic`` and ``rank`` columns, best first (the output of
             :func:`~safercare.priorities.scoring.interim_scores` or
             :func:`~safercare.priorities.scoring.aggregate_group_ranks`).
-        modules: topic → module titles; defaults to :data:`TOPIC_MODULES`. A topic missing
-            from the mapping or mapped to no module is a gap.
+        modules: topic → modules (docnames of :data:`COURSE_MODULES`, or plain titles);
+            defaults to :data:`TOPIC_MODULES`. A topic missing from the mapping or mapped to no
+            module is a gap.
         top: how many priorities to keep (``None`` keeps all; ties at the cut are kept).
 
     Returns:
-        Columns ``rank``, ``topic``, ``modules`` (titles joined by "; ") and ``gap`` (bool),
-        plus ``rank_patient_carer`` and ``rank_staff`` when the ranking has them.
+        Columns ``rank``, ``topic``, ``modules`` (titles joined by "; "), ``docnames`` (the
+        modules as given, joined by "; ") and ``gap`` (bool), plus ``rank_patient_carer``
+        and ``rank_staff`` when the ranking has them.
     """
     modules = TOPIC_MODULES if modules is None else modules
     table = ranking.sort_values(["rank", "topic"], kind="stable")
@@ -103,7 +141,9 @@ def priority_table(
         table = table[table["rank"] <= top]
     keep = ["rank", "topic"] + [c for c in ("rank_patient_carer", "rank_staff") if c in table]
     out = table[keep].copy().reset_index(drop=True)
-    out["modules"] = ["; ".join(modules.get(t, ())) for t in out["topic"]]
+    out["modules"] = ["; ".join(module_title(m) for m in modules.get(t, ()))
+                      for t in out["topic"]]
+    out["docnames"] = ["; ".join(modules.get(t, ())) for t in out["topic"]]
     out["gap"] = out["modules"] == ""
     return out
 
@@ -206,8 +246,13 @@ def plot_weighting(scores: pd.DataFrame, top: int = 10, ax: object = None) -> ob
     return ax
 
 
+class _Markup(str):
+    """Page markup made by this module (links), written into a table cell as it is."""
+
+
 def _md_row(cells: Sequence[object]) -> str:
-    cells = (html.escape(str(c), quote=False).replace("|", "&#124;") for c in cells)
+    cells = (c if isinstance(c, _Markup) else html.escape(str(c), quote=False)
+             .replace("|", "&#124;") for c in cells)
     return "| " + " | ".join(cells) + " |"
 
 
@@ -259,16 +304,35 @@ def book_page() -> str:
             r.rank, r.topic,
             int(interim.at[r.topic, "rank_patient_carer"]),
             int(interim.at[r.topic, "rank_staff"]),
-            r.modules or "Not taught yet",
+            _Markup("; ".join(module_link(m) for m in r.docnames.split("; ")))
+            if r.docnames else "Not taught yet",
         ]))
-    lines += [
-        "",
-        "## Gaps",
-        "",
-        f"The course does not teach {len(gaps)} of these topics yet. We will add them:",
-        "",
+    new_lessons = [
+        (m, [t for t, d in zip(final["topic"], final["docnames"], strict=True)
+             if m in d.split("; ")])
+        for m in WRITTEN_FOR_CHOSEN_TOPICS
     ]
-    lines += [f"- {html.escape(t, quote=False)}" for t in gaps]
+    new_lessons = [(m, topics) for m, topics in new_lessons if topics]
+    if new_lessons:
+        chosen = {t for _, topics in new_lessons for t in topics}
+        lines += [
+            "",
+            "## What changed because of what you chose",
+            "",
+            f"At first the course did not teach {len(chosen)} of these topics. "
+            "You chose them, so we wrote new lessons:",
+            "",
+        ]
+        lines += [f"- {module_link(m)} teaches "
+                  + " and ".join(f"*{html.escape(t, quote=False)}*" for t in topics) + "."
+                  for m, topics in new_lessons]
+    lines += ["", "## Gaps", ""]
+    if gaps:
+        lines += [f"The course does not teach {len(gaps)} of these topics yet. "
+                  "We will add them:", ""]
+        lines += [f"- {html.escape(t, quote=False)}" for t in gaps]
+    else:
+        lines += ["The course now teaches every topic in the top 10."]
     lines += [
         "",
         "## How the topics were chosen",
