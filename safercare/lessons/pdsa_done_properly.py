@@ -78,10 +78,15 @@ def run_chart() -> spc.SPCResult:
     return spc.run_chart(daily_percent(), "percent", DATE, baseline=start, direction="higher")
 
 
+#: The measure's name on a chart's vertical axis.
+YLABEL = "Discharges before noon (%)"
+
+
 def annotated(result: spc.SPCResult, log: PDSALog | None = None, *,
               title: str | None = None) -> Figure:
     """A chart with the log's cycles marked at their do dates (alt text from both)."""
     fig = result.plot(title=title)
+    fig.axes[0].set_ylabel(YLABEL)
     return annotate(fig, log or plover_log())
 
 
@@ -300,6 +305,7 @@ def cycle_view(cycle_id: str) -> View:
     result = p_chart(recalculate=True)
     row = log.prediction_vs_result().set_index("cycle_id").loc[cycle_id]
     fig = result.plot(title=f"Plover ward: discharges before noon, with {cycle_id} marked")
+    fig.axes[0].set_ylabel(YLABEL)
     if cycle.do_date is not None:
         fig = annotate(fig, _alone(cycle))
     prediction = cycle.prediction or "none written"

@@ -6,8 +6,8 @@ The six months after handover are **simulated here** with a fixed seed (:data:`S
 days keep Plover ward's own daily discharge counts (resampled) and the chance of leaving
 before noon it reached after the adopted change, until :data:`SLIP_DATE`, when the story
 says the ward pharmacist's afternoon session was cut and the chance falls back halfway to
-where it started. The chart is judged against limits recalculated from the adopted change
-and frozen at handover, so a slip shows as a signal of concern.
+where it started. The chart (weekly totals) is judged against limits recalculated from the
+adopted change and frozen at handover, so a slip shows as a signal of concern.
 """
 
 from __future__ import annotations
@@ -79,19 +79,33 @@ def sustain_days() -> pd.DataFrame:
                      ignore_index=True)
 
 
-def sustain_chart(until: pd.Timestamp | None = None) -> spc.SPCResult:
-    """The p chart from the adopted change onwards: limits recalculated from that day (the
-    days up to handover), frozen, and every later day judged against them."""
+def sustain_weeks() -> pd.DataFrame:
+    """:func:`sustain_days` summed into whole weeks that start on a handover weekday, so one
+    week boundary falls on the handover day; a part-week at either end is left out (a
+    week of daily counts reads far better on a chart than 300 single days)."""
     days = sustain_days()
+    offset = (days["date"] - HANDOVER).dt.days // 7
+    week = HANDOVER + pd.to_timedelta(7 * offset, unit="D")
+    weeks = days.groupby(week.rename("week")).agg(
+        discharges=("discharges", "sum"), discharges_before_noon=("discharges_before_noon", "sum"),
+        days=("date", "size"), simulated=("simulated", "all")).reset_index()
+    return weeks[weeks["days"] == 7].reset_index(drop=True)
+
+
+def sustain_chart(until: pd.Timestamp | None = None) -> spc.SPCResult:
+    """The weekly p chart from the adopted change onwards: limits recalculated from that
+    change (the weeks up to handover), frozen, and every later week judged against them."""
+    weeks = sustain_weeks()
     if until is not None:
-        days = days[days["date"] <= until]
-    base = int((days["date"] < HANDOVER).sum())
-    return spc.p_chart(days, "discharges_before_noon", "discharges", "date", baseline=base,
+        weeks = weeks[weeks["week"] <= until]
+    base = int((weeks["week"] < HANDOVER).sum())
+    return spc.p_chart(weeks, "discharges_before_noon", "discharges", "week", baseline=base,
                        direction="higher")
 
 
 def first_slip(result: spc.SPCResult | None = None) -> pd.Timestamp | None:
-    """The first day after handover flagged as a signal of concern (None if there is none)."""
+    """The first week after handover flagged as a signal of concern (None if there is none);
+    the date is the week's first day."""
     result = result or sustain_chart()
     table = result.table
     flagged = table[(table["date"] >= HANDOVER) & table["signal_low"]]
@@ -106,11 +120,17 @@ def sustain_words(result: spc.SPCResult | None = None) -> str:
     after = table[table["date"] >= HANDOVER]
     if after.empty:
         return "Handover has not happened yet on this chart. " + result.describe()
-    held = ("no day after handover signals slipping back: the gain is holding"
+    held = ("no week after handover signals slipping back: the gain is holding"
             if slip is None else
             f"the gain held from handover on {HANDOVER:%-d %B %Y} until "
-            f"{slip:%-d %B %Y}, the first day that signals slipping back")
-    return f"After handover, {held}. The chart: {result.describe()}"
+            f"the week of {slip:%-d %B %Y}, the first week that signals slipping back")
+    planted = ""
+    if slip is not None and slip >= SLIP_DATE:
+        weeks = (slip - SLIP_DATE).days // 7
+        planted = (f" In the simulation the slip began on {SLIP_DATE:%-d %B %Y}, so the chart "
+                   f"signalled it {weeks} weeks later, once enough weeks sat below the "
+                   "centre line.")
+    return f"After handover, {held}.{planted} The chart: {result.describe()}"
 
 
 def months_after(k: int) -> pd.Timestamp:
@@ -176,8 +196,8 @@ def _read_date(answer: object) -> pd.Timestamp | None:
 def check_slip_date(answer: object, result: spc.SPCResult | None = None) -> Feedback:
     """Exercise 14.1: from which day does the chart first signal slipping back?
 
-    Accepts a date within a week either side of the first flagged day (reading a day off a
-    six-month chart is not exact).
+    Accepts a date in the first flagged week or within a week either side of it (reading a
+    day off a ten-month chart is not exact).
     """
     if is_blank(answer):
         return Feedback(False, NOT_YET, answered=False)
@@ -187,8 +207,8 @@ def check_slip_date(answer: object, result: spc.SPCResult | None = None) -> Feed
     slip = first_slip(result)
     if slip is None:
         return Feedback(False, "This chart has no signal of slipping back.")
-    if abs((given - slip).days) <= 7:
-        return Feedback(True, f"The first signal of concern is on {slip:%-d %B %Y}. "
+    if -7 <= (given - slip).days <= 13:
+        return Feedback(True, f"The first signal of concern is the week of {slip:%-d %B %Y}. "
                               + sustain_words(result))
     way = "before" if given < slip else "after"
     return Feedback(False, f"{given:%-d %B %Y} is more than a week {way} the first orange "
