@@ -170,6 +170,23 @@ _L40_42_KEYS = ("l40-40.1", "l40-40.2", "l40-lead", "l40-fixed", "l40-balancing"
                 "l42-shortfall")
 
 
+def _pdsa_a(key: str) -> Callable[[], str]:
+    """Lessons 10, 11 and 14's answers (``l10-...``, ``l11-...``, ``l14-...``), worked out
+    by their modules."""
+    def value() -> str:
+        from safercare.lessons import pdsa_done_properly as l11
+        from safercare.lessons import spread_and_sustain as l14
+        from safercare.lessons import the_model_for_improvement as l10
+
+        lesson, part = key.split("-", 1)
+        return {"l10": l10, "l11": l11, "l14": l14}[lesson].answers()[part]
+    return value
+
+
+_PDSA_A_KEYS = ("l10-10.2", "l10-10.3", "l10-drivers", "l11-11.1", "l11-11.2", "l11-11.3",
+                "l11-biggest-miss", "l14-14.1", "l14-sustain")
+
+
 #: Every value a page may print with ``{course}`key```, by key.
 BOOK_WORDS: dict[str, Callable[[], str]] = {
     **{key: _lessons_5_7(key) for key in _L57_KEYS},
@@ -197,6 +214,7 @@ BOOK_WORDS: dict[str, Callable[[], str]] = {
         ("l41-infection", "41.1"), ("l41-avoided", "41.2"), ("l41-avoided-nnt", "41.2-nnt"),
         ("l41-framing", "41.3"), ("l41-audit", "audit"))},
     **{key: _lessons_40_42(key) for key in _L40_42_KEYS},
+    **{key: _pdsa_a(key) for key in _PDSA_A_KEYS},
 }
 
 

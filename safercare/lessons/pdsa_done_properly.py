@@ -323,3 +323,12 @@ def cycle_explorer() -> Explorer:
     return Explorer("Plover ward's cycles, one at a time",
                     controls=[Choice("cycle", "Cycle", options)],
                     render=lambda state: cycle_view(str(state["cycle"])))
+
+
+def answers() -> dict[str, str]:
+    """The exercises' answers in words, for the trainer page (``{course}`l11-...```)."""
+    log = plover_log()
+    return {"11.1": missed_prediction_words(log).replace("**", ""),
+            "11.2": log.prediction_vs_result().set_index("cycle_id").loc["C7", "in_words"],
+            "11.3": lounge_words(),
+            "biggest-miss": str(biggest_miss(log)["in_words"])}

@@ -127,9 +127,9 @@ def sustain_words(result: spc.SPCResult | None = None) -> str:
     planted = ""
     if slip is not None and slip >= SLIP_DATE:
         weeks = (slip - SLIP_DATE).days // 7
-        planted = (f" In the simulation the slip began on {SLIP_DATE:%-d %B %Y}, so the chart "
-                   f"signalled it {weeks} weeks later, once enough weeks sat below the "
-                   "centre line.")
+        planted = (f" In the simulation the slip began on {SLIP_DATE:%-d %B %Y}: the first "
+                   f"week flagged is {weeks} weeks later, and the flag itself only appears "
+                   "once enough weeks in a row sit below the centre line.")
     return f"After handover, {held}.{planted} The chart: {result.describe()}"
 
 
@@ -224,3 +224,11 @@ def check_action_period(answer: object) -> Feedback:
         return Feedback(True, "An action period: teams test changes at home in PDSA cycles "
                               "and report their measures every month.")
     return Feedback(False, 'Look at the table of the model: two words, the second is "period".')
+
+
+def answers() -> dict[str, str]:
+    """The exercises' answers in words, for the trainer page (``{course}`l14-...```)."""
+    slip = first_slip()
+    return {"14.1": (f"the week of {slip:%-d %B %Y}" if slip is not None
+                     else "no week signals slipping back"),
+            "sustain": sustain_words()}

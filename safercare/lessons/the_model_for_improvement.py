@@ -253,3 +253,10 @@ def check_untested(answer: object, table: pd.DataFrame | None = None) -> Feedbac
                               "the scale of one patient or one day.")
     return Feedback(False, f"Not {numbers[0]:g}. Read the change ideas in the outline: a "
                            "tested idea names its cycles, an untested one says so.")
+
+
+def answers() -> dict[str, str]:
+    """The exercises' answers in words, for the trainer page (``{course}`l10-...```)."""
+    return {"10.2": check_measure_kind("balancing").message,
+            "10.3": check_untested(len(untested_ideas())).message,
+            "drivers": aim_words().replace("*", "")}
