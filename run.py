@@ -4,6 +4,7 @@
     python3 run.py course   # set everything up and open the course in JupyterLab
     python3 run.py test     # set everything up and run every test
     python3 run.py book     # build the book into _build/html
+    python3 run.py pack     # build the book, then print the trainers' pack (_build/pack/*.pdf)
 
 The first run creates a virtual environment in .venv and installs the pinned
 requirements into it; later runs reuse it (and reinstall only when a
@@ -131,7 +132,16 @@ def book(args: list[str]) -> int:
     return 1
 
 
-COMMANDS = {"course": course, "test": test, "book": book}
+def pack(args: list[str]) -> int:
+    """Build the book, then print every facilitator page and handout as an A4 PDF."""
+    if book([]) != 0:
+        return 1
+    python = venv_bin("python")
+    script = ROOT / "book" / "_tools" / "print_pack.py"
+    return subprocess.call([str(python), str(script), *args], cwd=ROOT, env=clean_env())
+
+
+COMMANDS = {"course": course, "test": test, "book": book, "pack": pack}
 
 
 def main(argv: list[str]) -> int:
