@@ -270,3 +270,22 @@ def test_the_documented_example_runs_and_every_control_responds() -> None:
     assert explorer.n_states == 12
     assert explorer.inert_controls() == []
     assert "sacked" in explorer.build().states[-1][4]
+
+
+def test_a_figure_shared_by_several_states_is_drawn_once(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from safercare.widgets import explore as ex
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3])
+    fig.alt_text = "A line going up."
+    calls = []
+    real = ex.figure_png
+    monkeypatch.setattr(ex, "figure_png", lambda f, **kw: calls.append(f) or real(f, **kw))
+    explorer = ex.Explorer("Shared", [ex.Choice("n", "Number", [(1, "one"), (2, "two"),
+                                                                 (3, "three")])],
+                           render=lambda s: ex.View(figure=fig, words=f"State {s['n']}."))
+    built = explorer.build()
+    assert len(calls) == 1 and len(built.images) == 1
+    assert {state[0] for state in built.states} == {0}

@@ -346,13 +346,18 @@ def table_html(table: pd.DataFrame) -> str:
 
 
 def figure_png(figure: Figure, *, dpi: int = 90, colors: int = 64) -> tuple[bytes, int, int]:
-    """Draw a figure as a compact PNG (palette of ``colors``); close it. Returns bytes, size."""
-    buffer = io.BytesIO()
+    """Draw a figure as a compact PNG (palette of ``colors``); close it. Returns bytes, size.
+
+    The figure is drawn once, by the same one-pass renderer that shows widget figures
+    (:func:`safercare.widgets.display.figure_png`), not by ``savefig``'s two passes.
+    """
+    from safercare.widgets.display import figure_png as draw_png
+
     try:
-        figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+        png = draw_png(figure, dpi=dpi)
     finally:
         plt.close(figure)
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
     small = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
                            dither=Image.Dither.NONE)
     out = io.BytesIO()
@@ -448,6 +453,10 @@ class Explorer:
             return self._built
         images: list[str] = []
         seen: dict[str, int] = {}
+        # A render function that returns the same Figure object for several states (a chart
+        # only the words change) has it drawn once; the figures are kept alive meanwhile so
+        # their ids cannot be reused.
+        drawn: dict[int, tuple[Figure, bytes, int, int]] = {}
         states: list[list[Any]] = []
         render_s = encode_s = 0.0
         for state in self.states():
@@ -469,7 +478,10 @@ class Explorer:
                     raise ValueError(f"Explorer {self.title!r}: the chart for the state {state} "
                                      "has no alt text; pass View(alt=...) or set "
                                      "figure.alt_text.")
-                png, width, height = figure_png(view.figure, dpi=self.dpi, colors=self.colors)
+                if id(view.figure) not in drawn:
+                    drawn[id(view.figure)] = (view.figure, *figure_png(
+                        view.figure, dpi=self.dpi, colors=self.colors))
+                _, png, width, height = drawn[id(view.figure)]
                 encoded = base64.b64encode(png).decode("ascii")
                 digest = hashlib.sha1(png).hexdigest()
                 if digest not in seen:
