@@ -173,8 +173,9 @@ class ShiftCheck:
         """The check in plain words, each trigger with what it means and its source."""
         ratio = ("no registered nurse" if not np.isfinite(self.patients_per_rn)
                  else f"{self.patients_per_rn:.1f} patients per registered nurse")
-        head = (f"A {self.shift} shift with {self.patients} patients and "
-                f"{self.registered_nurses} registered nurses: {ratio}.")
+        nurses = (f"{self.registered_nurses} registered nurse"
+                  + ("" if self.registered_nurses == 1 else "s"))
+        head = f"A {self.shift} shift with {self.patients} patients and {nurses}: {ratio}."
         if self.shortfall_hours > 0:
             head += (f" Registered nurse time was {self.shortfall_hours:g} hours "
                      f"({100 * self.shortfall_share:.0f}%) short of what the shift needed.")

@@ -185,3 +185,8 @@ def test_the_solutions_state_the_current_answers():
     assert shift in a["42.3"].split(" or ")
     short = lesson.preset_check(int(shift) - 1)
     assert f"{short.shortfall_hours:g} hours ({100 * short.shortfall_share:.0f}%)" in text
+
+
+def test_one_nurse_is_named_in_the_singular():
+    assert "and 1 registered nurse:" in staffing.check_shift(9, 1, shift="night").describe()
+    assert "and 3 registered nurses:" in staffing.check_shift(9, 3).describe()

@@ -25,8 +25,8 @@ from safercare.lessons.common import NOT_YET, Feedback, is_blank, organisation_n
 from safercare.widgets.explore import Choice, Explorer, View
 
 #: Acuity bands (the acuity score's lower edges) and what the reader sees.
-ACUITY_BANDS = ((0.0, "lower acuity (under 1.3)"), (1.3, "middle acuity (1.3 to 1.6)"),
-                (1.6, "higher acuity (1.6 and over)"))
+ACUITY_BANDS = ((0.0, "acuity under 1.3"), (1.3, "acuity 1.3 to 1.6"),
+                (1.6, "acuity 1.6 and over"))
 #: How shifts can be compared, from the crudest to the fairest.
 METHODS = (
     ("naive", "all shifts together"),
