@@ -14,14 +14,28 @@ call these functions.
   of falls incidents (the measure builder).
 * :mod:`~safercare.games.board_report` -- a red/amber/green board report with month-on-month
   arrows, to set beside an SPC chart.
+
+For the *Testing changes (PDSA)* lessons:
+
+* :mod:`~safercare.games.helicopter` -- Box's paper helicopter: one factor at a time against a
+  replicated two-level factorial, with the wing length × paper clip interaction.
+* :mod:`~safercare.games.team_game` -- the team PDSA game (coin spin, tennis-ball pass): what
+  teams measure, a seeded simulator of a room's rapid cycles, and the command that serves its
+  live pages.
+* :mod:`~safercare.games.team_results` -- the room's live results store (append-only,
+  validated, built on :mod:`safercare.live.store`).
 """
 
 from safercare.games import (
     board_report,
     dice,
     funnel_experiment,
+    helicopter,
     measures,
     red_beads,
+    team_game,
+    team_results,
 )
 
-__all__ = ["board_report", "dice", "funnel_experiment", "measures", "red_beads"]
+__all__ = ["board_report", "dice", "funnel_experiment", "helicopter", "measures", "red_beads",
+           "team_game", "team_results"]
