@@ -187,8 +187,24 @@ _PDSA_A_KEYS = ("l10-10.2", "l10-10.3", "l10-drivers", "l11-11.1", "l11-11.2", "
                 "l11-biggest-miss", "l14-14.1", "l14-sustain")
 
 
+def _pdsa_b(key: str) -> Callable[[], str]:
+    """Lessons 12 and 13's answers (``l12-...``, ``l13-...``), worked out by their modules."""
+    def value() -> str:
+        from safercare.lessons import the_paper_helicopter as l12
+        from safercare.lessons import workshop_mode as l13
+
+        lesson, part = key.split("-", 1)
+        return (l12 if lesson == "l12" else l13).answers()[part]
+    return value
+
+
+_PDSA_B_KEYS = ("l12-best", "l12-runs", "l12-interaction", "l12-compare", "l13-signals",
+                "l13-misled", "l13-most", "l13-room")
+
+
 #: Every value a page may print with ``{course}`key```, by key.
 BOOK_WORDS: dict[str, Callable[[], str]] = {
+    **{key: _pdsa_b(key) for key in _PDSA_B_KEYS},
     **{key: _lessons_5_7(key) for key in _L57_KEYS},
     "mdc-shift-length": _rule_length("mdc", "shift"),
     "mdc-trend-length": _rule_length("mdc", "trend"),
