@@ -157,7 +157,8 @@ def test_facilitator_page_and_handout():
 def test_sentences_come_from_the_results():
     text = shown(load(NAME))
     for words in (lesson.review_chart(False).describe(), lesson.review_chart(True).describe(),
-                  lesson.lead_time_words(), lesson.balancing_words()):
+                  lesson.lead_time_words(), lesson.balancing_words(),
+                  lesson.review_figure(False)[1], "scheme's start on 1 July 2024"):
         assert words in text, words[:80]
     # no verdict about the chart is typed in the lesson's prose
     prose = markdown(load(NAME))

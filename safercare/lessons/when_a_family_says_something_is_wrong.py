@@ -23,6 +23,8 @@ SCHEME_START = pd.Timestamp(source.SCHEME_START)
 WARD = source.WARD
 #: The two halves of the year, as the lesson names them.
 PERIODS = ("before the scheme", "after the scheme")
+#: The run chart's value (its axis label): the week's median minutes from concern to review.
+VALUE = "Median minutes to review"
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +36,8 @@ def concerns() -> pd.DataFrame:
 
 def weekly_review_times() -> pd.DataFrame:
     """The median minutes from concern to review, week by week."""
-    return concerns().groupby("week", as_index=False)["minutes_to_review"].median()
+    weeks = concerns().groupby("week", as_index=False)["minutes_to_review"].median()
+    return weeks.rename(columns={"minutes_to_review": VALUE})
 
 
 def baseline_weeks() -> int:
@@ -52,22 +55,44 @@ def review_chart(recalculate: bool = False) -> Any:
     """
     weeks = weekly_review_times()
     if recalculate:
-        return spc.run_chart(weeks, value="minutes_to_review", date="week",
-                             phases=[SCHEME_START], direction="lower")
-    return spc.run_chart(weeks, value="minutes_to_review", date="week",
-                         baseline=baseline_weeks(), direction="lower")
+        return spc.run_chart(weeks, value=VALUE, date="week", phases=[SCHEME_START],
+                             direction="lower")
+    return spc.run_chart(weeks, value=VALUE, date="week", baseline=baseline_weeks(),
+                         direction="lower")
 
 
 def chart_title(recalculate: bool) -> str:
     ward = organisation_names()[WARD]
-    how = "new median from the scheme's start" if recalculate else "median of the weeks before"
-    return f"{ward}: median minutes from concern to review, by week ({how})"
+    how = "new median from the scheme" if recalculate else "median before the scheme"
+    return f"{ward}: minutes from concern to review ({how})"
+
+
+def start_words() -> str:
+    """The sentence that names the dashed line marking the scheme's start."""
+    return f"A dashed line marks the scheme's start on {SCHEME_START:%-d %B %Y}."
+
+
+def review_figure(recalculate: bool) -> tuple[Any, str]:
+    """The run chart with the scheme's start marked, and its words (also its alt text)."""
+    from safercare import style
+
+    chart = review_chart(recalculate)
+    fig = chart.plot(title=chart_title(recalculate))
+    ax = fig.axes[0]
+    ax.axvline(SCHEME_START, color=style.LIMIT_COLOUR, linestyle=(0, (4, 3)), linewidth=1.2,
+               zorder=1.5)
+    ax.annotate("scheme starts", (SCHEME_START, 1.0), xycoords=("data", "axes fraction"),
+                xytext=(4, -4), textcoords="offset points", ha="left", va="top",
+                fontsize=style.FONT_SIZE - 2, color=style.TEXT_COLOUR)
+    words = f"{chart.describe()} {start_words()}"
+    fig.alt_text = words
+    return fig, words
 
 
 @lru_cache(maxsize=2)
 def review_view(recalculate: bool) -> View:
-    chart = review_chart(recalculate)
-    return View(figure=chart.plot(title=chart_title(recalculate)), words=chart.describe())
+    figure, words = review_figure(recalculate)
+    return View(figure=figure, words=words)
 
 
 def review_explorer() -> Explorer:
