@@ -5,6 +5,7 @@
     python3 run.py test     # set everything up and run every test
     python3 run.py book     # build the book into _build/html
     python3 run.py pack     # build the book, then print the trainers' pack (_build/pack/*.pdf)
+    python3 run.py hub      # start the course server for a room (JupyterHub; --ip ADDRESS)
 
 The first run creates a virtual environment in .venv and installs the pinned
 requirements into it; later runs reuse it (and reinstall only when a
@@ -107,6 +108,7 @@ def course(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     python = setup("requirements-dev.txt")
+    install_proxy()  # the course server's tests start a real hub
     env = clean_env()
     chromium = find_chromium()
     if chromium is None:
@@ -141,7 +143,35 @@ def pack(args: list[str]) -> int:
     return subprocess.call([str(python), str(script), *args], cwd=ROOT, env=clean_env())
 
 
-COMMANDS = {"course": course, "test": test, "book": book, "pack": pack}
+def install_proxy() -> None:
+    """Install the hub's proxy (configurable-http-proxy) from deploy/package-lock.json with npm."""
+    deploy = ROOT / "deploy"
+    lock, stamp = deploy / "package-lock.json", deploy / "node_modules" / ".installed-lock"
+    if stamp.exists() and stamp.read_text() == requirements_digest([lock]):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("The course server needs Node.js and npm (Debian/Ubuntu: sudo apt-get install "
+                 "nodejs npm; macOS: brew install node). Install them and try again.")
+    say("installing the hub's proxy with npm (first run only)")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], check=True,
+                   cwd=deploy)
+    stamp.write_text(requirements_digest([lock]))
+
+
+def hub(args: list[str]) -> int:
+    python = setup("requirements-hub.txt")
+    install_proxy()
+    proc = subprocess.Popen([str(python), str(ROOT / "deploy" / "hub.py"), *args], cwd=ROOT,
+                            env=clean_env())
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:  # the hub had Ctrl+C too and is stopping every server
+            continue
+
+
+COMMANDS = {"course": course, "test": test, "book": book, "pack": pack, "hub": hub}
 
 
 def main(argv: list[str]) -> int:

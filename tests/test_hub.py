@@ -1,0 +1,145 @@
+"""The course server for a room (deploy/): a real JupyterHub on 127.0.0.1, two learners.
+
+Starts ``deploy/hub.py`` (JupyterHub, configurable-http-proxy from deploy/node_modules, the
+idle culler and the facilitator service) on a free port with a fresh state folder, then checks
+what the workshop relies on: learners log in with the workshop code and nothing else; each gets
+a server with the course pulled into their home and runs a cell; neither can open the other's
+files; the trainer's admin page and the facilitator service need the admin. Bounded: about a
+minute on a quiet machine; everything is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+
+from hubclient import Learner, hub_process  # noqa: E402
+from workshop_auth import WorkshopAuthenticator  # noqa: E402
+
+COURSE = f"file://{ROOT}"
+
+
+@pytest.fixture(scope="module")
+def hub():
+    # Not under pytest's tmp folder: that is closed to the 'nobody' account learners run as.
+    top = Path(tempfile.mkdtemp(prefix="safercare-hub-"))
+    top.chmod(0o711)
+    state = top / "state"
+    with hub_process(state, free_port(), timeout=90) as running:
+        yield running
+    assert running.process.poll() is not None, "the hub is still running after the test"
+    assert not running.leftovers, f"still running after the hub stopped: {running.leftovers}"
+    shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def learners(hub):
+    code = hub.secrets["workshop_code"]
+    people = [Learner(hub.url, "amira"), Learner(hub.url, "ben")]
+    for person in people:
+        assert person.login(code).status_code == 302
+        person.get_token()
+        person.start_server(timeout=120)
+        person.pull_course(COURSE, _branch(), timeout=120)
+    return people
+
+
+def _branch() -> str:
+    import subprocess
+    out = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def test_secrets_are_generated_private_and_ignored(hub):
+    for name in ("secrets.json", "cookie_secret"):
+        mode = stat.S_IMODE((hub.state / name).stat().st_mode)
+        assert mode == 0o600, f"{name} is {oct(mode)}"
+    secrets = hub.secrets
+    assert len(secrets["workshop_code"]) == 6 and len(secrets["admin_password"]) >= 16
+    assert "state/" in (ROOT / "deploy" / ".gitignore").read_text().split()
+
+
+def test_binds_to_loopback_only(hub):
+    assert "127.0.0.1" in (hub.log.read_text()), hub.log.read_text()[-2000:]
+    assert "this computer only" in hub.log.read_text()
+
+
+def test_wrong_code_and_learner_as_admin_are_refused(hub):
+    assert Learner(hub.url, "carol").login("WRONG1").status_code == 403
+    # the workshop code does not open the admin account, nor a name that is not a first name
+    assert Learner(hub.url, "admin").login(hub.secrets["workshop_code"]).status_code == 403
+    assert Learner(hub.url, "../etc").login(hub.secrets["workshop_code"]).status_code == 403
+
+
+def test_each_learner_has_the_course_and_runs_a_cell(hub, learners):
+    for person in learners:
+        nb = person.notebook("safer-care/notebooks/00-start-here.ipynb")
+        assert nb["cells"], "the start page is empty"
+        home = hub.state / "homes" / person.name
+        kernel = person.start_kernel()
+        # the kernel starts in the learner's own home, and (under root) not as root
+        cell = (f"import os; assert os.path.realpath(os.getcwd()) == {str(home)!r}, os.getcwd()\n"
+                f"assert {os.geteuid()} != 0 or os.geteuid() != 0, 'the kernel runs as root'")
+        [result] = person.run_cells(kernel, [cell])
+        assert result.status == "ok", result.error
+        assert (home / "safer-care" / "notebooks" / "00-start-here.ipynb").is_file()
+
+
+def test_a_learner_cannot_open_another_learners_files(hub, learners):
+    amira, ben = learners
+    # with amira's token: ben's contents and kernels are refused
+    assert amira.api("GET", "/user/ben/api/contents/safer-care").status_code == 403
+    assert amira.api("GET", "/user/ben/api/kernels").status_code == 403
+    # and with amira's browser session: the hub refuses the login to ben's server
+    r = amira.session.get(hub.url + "/user/ben/lab", timeout=60)
+    assert r.status_code == 403 or "/user/ben/lab" not in r.url
+
+
+def test_the_admin_page_needs_the_admin(hub, learners):
+    amira = learners[0]
+    assert amira.session.get(hub.url + "/hub/admin", timeout=60).status_code == 403
+    assert amira.api("GET", "/hub/api/users").status_code == 403
+    trainer = Learner(hub.url, "admin")
+    assert trainer.login(hub.secrets["admin_password"]).status_code == 302
+    r = trainer.session.get(hub.url + "/hub/admin", timeout=60)
+    assert r.status_code == 200
+    trainer.get_token()
+    users = {u["name"] for u in trainer.api("GET", "/hub/api/users").json()}
+    assert {"amira", "ben", "admin"} <= users
+
+
+def test_the_facilitator_service_is_behind_the_login(hub, learners):
+    page = hub.url + "/services/facilitator/voila/"
+    anonymous = requests.get(page, timeout=60)
+    assert "/hub/login" in anonymous.url  # sent to the hub's login page
+    assert learners[0].session.get(page, timeout=60).status_code == 403
+    trainer = Learner(hub.url, "admin")
+    trainer.login(hub.secrets["admin_password"])
+    assert trainer.session.get(page, timeout=60).status_code == 200
+    listing = trainer.session.get(hub.url + "/services/facilitator/api/contents", timeout=60)
+    names = {item["name"] for item in listing.json()["content"]}
+    assert {"priorities-facilitator.ipynb", "team-game-facilitator.ipynb"} <= names
+    # the page itself renders (Voilà runs the notebook in the service's kernel)
+    r = trainer.session.get(page + "render/priorities-facilitator.ipynb", timeout=120)
+    assert r.status_code == 200 and "jupyter-widgets" in r.text, r.text[:500]
+
+
+def test_authenticator_normalises_first_names():
+    auth = WorkshopAuthenticator()
+    assert auth.normalize_username("  Amira K ") == "amira-k"
+    assert not auth.validate_username("../etc")
+    assert not auth.validate_username("x" * 40)
+    assert json.dumps(auth.validate_username("ben")) == "true"
