@@ -190,3 +190,25 @@ def test_the_solutions_state_the_current_answers():
 def test_one_nurse_is_named_in_the_singular():
     assert "and 1 registered nurse:" in staffing.check_shift(9, 1, shift="night").describe()
     assert "and 3 registered nurses:" in staffing.check_shift(9, 3).describe()
+
+
+def test_the_live_form_checks_what_is_typed_and_labels_every_control():
+    import ipywidgets as w
+
+    form = lesson.your_shift_form()
+    assert form.read().fired == ()  # 28 patients, 4 nurses, 48 hours needed: quiet
+    form.inputs["nurses"].value = 1
+    form.inputs["events"][1].value = True  # pain relief late
+    result = form.read()
+    assert set(result.fired) == {"fewer_than_two_rns", "rn_time_shortfall",
+                                 "more_than_8_per_rn_day"}
+    assert result.events == ("pain_relief",)
+    controls = [c for c in form.children + tuple(form.inputs["events"])
+                if isinstance(c, (w.ValueWidget, w.Button)) and not isinstance(c, (w.HTML,
+                                                                                  w.Output))]
+    assert len(controls) >= 8 and all(c.description for c in controls)
+    # the lesson says the form needs a live session, just above it
+    cells = load(NAME).cells
+    at = next(i for i, c in enumerate(cells) if "your_shift_form()" in c.source)
+    assert "needs a live session" in cells[at - 1].source
+    assert {"hide-input", "nbval-ignore-output"} <= set(tags(cells[at]))

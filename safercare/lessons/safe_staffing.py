@@ -316,3 +316,46 @@ def answers() -> dict[str, str]:
         "adjusted": confounding_words("adjusted"),
         "shortfall": shortfall_words(),
     }
+
+
+def your_shift_form() -> Any:
+    """Type your own shift's numbers; the checker says which triggers fired (a live session).
+
+    In the static book the form's button cannot run Python, so the lesson says so above it
+    and the preset explorer stands in for it.
+    """
+    import ipywidgets as w
+    from IPython.display import Markdown
+
+    from safercare.lessons.common import WIDE, live_form
+
+    patients = w.BoundedIntText(value=28, min=0, max=200, description="Patients on the ward",
+                                style=WIDE)
+    nurses = w.BoundedIntText(value=4, min=0, max=60, description="Registered nurses on shift",
+                              style=WIDE)
+    shift = w.RadioButtons(options=[("day", "day"), ("night", "night")], value="day",
+                           description="Shift", style=WIDE)
+    needed = w.BoundedFloatText(value=48.0, min=0, max=2000, step=0.5, style=WIDE,
+                                description="Registered nurse hours the patients need")
+    events = [w.Checkbox(value=False, description=text, indent=False,
+                         layout=w.Layout(width="auto"))
+              for text in staffing.RED_FLAG_EVENTS.values()]
+
+    def read() -> staffing.ShiftCheck:
+        chosen = [name for name, box in zip(staffing.RED_FLAG_EVENTS, events, strict=True)
+                  if box.value]
+        return staffing.check_shift(patients.value, nurses.value, shift=shift.value,
+                                    rn_hours_needed=needed.value, events=chosen)
+
+    def show(result: staffing.ShiftCheck) -> list[object]:
+        return [Markdown(result.describe())]
+
+    form = live_form("Check your shift", [patients, nurses, shift, needed,
+                                          w.HTML("Red-flag events on this shift:"), *events],
+                     "Check the shift", "Check these numbers against NICE's triggers",
+                     read, show)
+    # what a test (or an author) drives: the inputs and the same reading the button does
+    form.inputs = {"patients": patients, "nurses": nurses, "shift": shift,
+                   "needed": needed, "events": events}
+    form.read = read
+    return form
