@@ -306,8 +306,7 @@ def cycle_view(cycle_id: str) -> View:
     row = log.prediction_vs_result().set_index("cycle_id").loc[cycle_id]
     fig = result.plot(title=f"Plover ward: discharges before noon, with {cycle_id} marked")
     fig.axes[0].set_ylabel(YLABEL)
-    if cycle.do_date is not None:
-        fig = annotate(fig, _alone(cycle))
+    fig = annotate(fig, _alone(cycle))  # a cycle not run yet is named as such in the alt text
     prediction = cycle.prediction or "none written"
     words = [f"**{cycle_id}: {cycle.change_idea}** ({cycle.scale}"
              + (f", builds on {cycle.builds_on}" if cycle.builds_on else ", a new idea") + ").",
