@@ -280,6 +280,11 @@ def test_an_aim_missing_a_part_is_told_which(aim, missing):
     assert not feedback.correct and all(f"**{m}**" in feedback.message for m in missing)
 
 
+def test_a_very_long_aim_gets_one_plain_message():
+    feedback = l10.check_aim("Discharge patients by March 2026 " * 2000)
+    assert not feedback.correct and "one sentence" in feedback.message
+
+
 def test_the_year_of_a_date_is_not_read_as_how_much():
     parts = l10.read_aim("Discharge patients from Plover ward earlier by 31 March 2025")
     assert parts.how_much == "" and parts.by_when == "by 31 March 2025"

@@ -74,6 +74,10 @@ _WHO = re.compile(
     r"nurses|doctors|surgery|icu|a&e)\b", re.IGNORECASE)
 
 
+#: The longest aim the check reads (an aim is one sentence).
+MAX_AIM = 400
+
+
 @dataclass(frozen=True)
 class AimParts:
     """What a typed aim says: how much, by when, for whom (the words found, or "")."""
@@ -113,6 +117,9 @@ def check_aim(text: object) -> Feedback:
     """Exercise 10.1: does a typed aim say how much, by when and for whom?"""
     if is_blank(text):
         return Feedback(False, NOT_YET, answered=False)
+    if len(str(text)) > MAX_AIM:
+        return Feedback(False, f"Your aim is {len(str(text)):,} characters long. An aim fits "
+                               f"in one sentence: shorten it to under {MAX_AIM} characters.")
     parts = read_aim(str(text))
     found = [f"how much ({parts.how_much!r})" if parts.how_much else "",
              f"by when ({parts.by_when!r})" if parts.by_when else "",
