@@ -494,6 +494,25 @@ def describe_icon_array(n_affected: int, denominator: int, *, n_avoided: int = 0
     return " ".join(parts)
 
 
+def _key(ax: Any, kinds: list[tuple[dict[str, Any], str]], marker: Any, area: float) -> None:
+    """The key under the icons: one icon of each kind and its label, one line each.
+
+    Drawn as a few markers and texts in axes coordinates (a matplotlib legend costs more to
+    lay out than all the icons, and an exploration draws many of these).
+    """
+    from safercare.style import FONT_SIZE, TEXT_COLOUR
+
+    fig, box = ax.figure, ax.get_position()
+    step = 0.3 / (box.height * fig.get_figheight())  # 0.3 inch per line
+    inch = 1 / (box.width * fig.get_figwidth())
+    for i, (kw, label) in enumerate(kinds):
+        y = -0.25 * step - i * step
+        ax.scatter([0.12 * inch], [y], marker=marker, s=area, linewidths=0.9,
+                   transform=ax.transAxes, clip_on=False, zorder=3, **kw)
+        ax.text(0.35 * inch, y, label, transform=ax.transAxes, va="center", ha="left",
+                fontsize=FONT_SIZE - 1, color=TEXT_COLOUR)
+
+
 def icon_array(n_affected: int, denominator: int = 100, *, n_avoided: int = 0,
                affected: str = "have the problem", avoided: str = "avoid it because of "
                "the treatment", unaffected: str = "do not", title: str | None = None,
@@ -504,9 +523,9 @@ def icon_array(n_affected: int, denominator: int = 100, *, n_avoided: int = 0,
     block that can be counted and compared (Galesic, Garcia-Retamero and Gigerenzer 2009;
     Spiegelhalter, Pearson and Short 2011). Three kinds of icon differ in shape of fill as
     well as shade, so the picture reads in greyscale and for colour-blind readers:
-    **filled** dark icons (``affected``), **striped** (hatched) icons (``n_avoided``, e.g. the people
-    a treatment spares) and **outlined** white icons (``unaffected``). The legend names each
-    kind with its count. Returns the Figure, with ``alt_text`` from
+    **filled** dark icons (``affected``), **striped** (hatched) icons (``n_avoided``, e.g.
+    the people a treatment spares) and **outlined** white icons (``unaffected``). The key
+    under the icons names each kind with its count. Returns the Figure, with ``alt_text`` from
     :func:`describe_icon_array`. One ``scatter`` per kind draws every icon at once.
     """
     from safercare.style import BLUE, FONT_SIZE, LIMIT_COLOUR, TEXT_COLOUR, new_axes
@@ -525,8 +544,15 @@ def icon_array(n_affected: int, denominator: int = 100, *, n_avoided: int = 0,
     idx = np.arange(d)
     x, y = idx % cols, -(idx // cols)
     width = 4.8 if cols <= 10 else 9.0
-    fig, ax = new_axes(figsize=(width, width * rows / cols + 0.5 + 0.3 * (3 if a else 2)
-                                + (0.4 if title else 0)), ax=ax)
+    if ax is None:  # fixed margins (no layout engine: an icon array's size is known)
+        grid_in, legend_in, title_in = width * rows / cols, 0.3 * (3 if a else 2) + 0.2, \
+            (0.45 if title else 0.1)
+        height = grid_in + legend_in + title_in
+        fig, ax = new_axes(figsize=(width, height))
+        fig.set_layout_engine("none")
+        ax.set_position((0.02, legend_in / height, 0.96, grid_in / height))
+    else:
+        fig = ax.figure
     marker = _person_marker() if shape == "person" else "s"
     area = (260 if cols <= 10 else 30) * (1.0 if shape == "person" else 0.8)
     kinds = [
@@ -548,9 +574,8 @@ def icon_array(n_affected: int, denominator: int = 100, *, n_avoided: int = 0,
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=FONT_SIZE + 1, color=TEXT_COLOUR, loc="left")
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), frameon=False, ncols=1,
-              fontsize=FONT_SIZE - 1, markerscale=1.0 if cols <= 10 else 3.0,
-              handletextpad=0.6, borderaxespad=0.2)
+    _key(ax, [(kw, label) for part, kw, label in kinds if part.stop > part.start], marker,
+         area if cols <= 10 else area * 4)
     fig.alt_text = describe_icon_array(  # type: ignore[attr-defined]
         k, d, n_avoided=a, affected=affected, avoided=avoided, unaffected=unaffected,
         shape=shape)
