@@ -16,6 +16,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from safercare import spc, style
 from safercare.games import team_game
@@ -151,6 +152,7 @@ def small_multiples(results: pd.DataFrame, title: str = "") -> tuple[plt.Figure,
                    edgecolor=style.ORANGE, linewidth=1.6, zorder=4,
                    label="change adopted")
         ax.set_xlim(0.5, ROUNDS + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(0, top)
         ax.set_xlabel("Round")
         ax.set_ylabel(spec.measure)
