@@ -307,3 +307,30 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_the_facilitator_view_watches_the_store_by_itself(store, monkeypatch):
+    import asyncio
+
+    view = FacilitatorView(store)
+    assert "0 results" in view.count.value
+
+    async def play() -> None:
+        task = asyncio.ensure_future(view.poll(0.01))
+        store.submit("Blue", 1, "5")
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if "1 results" in view.count.value:
+                break
+        assert "1 results from 1 team." in view.count.value
+        monkeypatch.setattr(store, "version", lambda: (_ for _ in ()).throw(
+            StoreError(store.path, "the database file could not be opened", "check it")))
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if "cannot be updated" in view.count.value:
+                break
+        task.cancel()
+
+    asyncio.run(play())
+    assert "The charts cannot be updated right now" in view.count.value
+    assert "could not be opened" in view.count.value

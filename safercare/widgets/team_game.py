@@ -267,10 +267,18 @@ class FacilitatorView:
 
     async def poll(self, seconds: float = POLL_SECONDS) -> None:
         """Look for new results every ``seconds`` and redraw; runs until cancelled."""
+        trouble = ""
         while True:
             await asyncio.sleep(seconds)
             try:
                 self.refresh()
+                trouble = ""
+            except DataError as error:  # e.g. the file went away: say so once, keep watching
+                if str(error) != trouble:
+                    trouble = str(error)
+                    print(trouble, file=sys.__stderr__, flush=True)
+                    self.count.value = ("<p role='alert' class='sc-refused'>The charts cannot be "
+                                        f"updated right now: {html.escape(trouble)}</p>")
             except Exception:  # noqa: BLE001 - keep watching; the terminal gets the details
                 traceback.print_exc(file=sys.__stderr__)
 
