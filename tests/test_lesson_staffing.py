@@ -212,3 +212,15 @@ def test_the_live_form_checks_what_is_typed_and_labels_every_control():
     at = next(i for i, c in enumerate(cells) if "your_shift_form()" in c.source)
     assert "needs a live session" in cells[at - 1].source
     assert {"hide-input", "nbval-ignore-output"} <= set(tags(cells[at]))
+
+
+def test_the_part_for_patients_and_carers_is_grade_7_or_lower():
+    from safercare.priorities.readability import readability
+
+    cells = [c for c in load(NAME).cells if "patient-readable" in tags(c)]
+    assert cells
+    r = readability("\n\n".join(c.source for c in cells))
+    print(f"{NAME} patient-readable cells: {len(cells)} cells, {r.words} words, "
+          f"Flesch-Kincaid grade {r.grade}, reading ease {r.reading_ease}")
+    assert r.words > 100 and r.grade <= 7.0, r
+    assert "more than 8 patients" in cells[0].source and "red flag" in cells[0].source
