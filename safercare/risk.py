@@ -399,6 +399,8 @@ def compare(risk_without: float, risk_with: float | None = None, *,
 
 
 # --------------------------------------------------------------- reading typed answers
+#: The longest typed answer read (an answer is a few words; a pasted page is refused).
+MAX_TYPED = 500
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 _IN = re.compile(_NUM + r"\s*(?:in|out of|per|of|/|in every)\s*(?:a|every|each)?\s*" + _NUM)
 _PERCENT = re.compile(_NUM + r"\s*(?:%|per ?cent|percent)")
@@ -427,7 +429,11 @@ def read_frequency(text: object) -> Frequency:
     Commas between groups of three digits are thousands separators ("1,000"). Raises a
     :class:`~safercare.errors.DataError` saying what to type when no frequency is found.
     """
-    typed = str(text).lower().replace("−", "-")
+    typed = str(text)
+    if len(typed) > MAX_TYPED:
+        raise _problem("answer", f"the answer is {len(typed):,} characters long",
+                       'type just the numbers, like "2 in 100"')
+    typed = typed.lower().replace("−", "-")
     for word, digits in sorted(_WORDS.items(), key=lambda kv: -len(kv[0])):
         typed = re.sub(rf"\b{word}\b", digits, typed)
     found = _IN.search(typed)

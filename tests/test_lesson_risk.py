@@ -254,3 +254,13 @@ def test_toc_places_the_lesson_in_its_part_and_the_pages_under_for_trainers():
     trainers = toc.index("caption: For trainers")
     page = toc.index(f"file: book/trainers/{NAME}\n")
     assert trainers < page < toc.index(f"file: book/trainers/handouts/{NAME}\n")
+
+
+def test_typed_numbers_are_echoed_as_typed_and_long_pastes_are_refused():
+    half = lesson.check_infection("2.5 in 100")
+    assert not half.correct and "2.5 in 100" in half.message and "whole" in half.message
+    assert lesson.check_infection("2.0 in 100").correct
+    assert "1,000" in lesson.check_infection("20 in 1,000").message
+    feedback = lesson.check_infection("2 in 100 " * 200)
+    assert not feedback.correct and "Type it like" in feedback.message
+    assert lesson.check_avoided("1 in 100 ").correct

@@ -156,3 +156,8 @@ def test_pictures_exist_for_every_denominator():
     assert set(risk.PICTURES) == set(risk.DENOMINATORS)
     with pytest.raises(DataError):
         risk.picture_denominator(37)
+
+
+def test_a_pasted_page_is_refused_not_searched():
+    with pytest.raises(DataError, match="characters long"):
+        risk.read_frequency("2 in 100 " * 100)

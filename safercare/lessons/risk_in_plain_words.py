@@ -109,12 +109,18 @@ def _same_as(expected: float) -> str:
     return " or ".join(f'"{f}"' for f in forms)
 
 
+def _n(x: float) -> str:
+    """A typed count as the learner wrote it: 20 -> "20", 2.5 -> "2.5", 1000 -> "1,000"."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
+
+
 def check_frequency(answer: object, expected: float) -> Feedback:
     """Is ``answer`` ("2 in 100", "20 in 1,000", "1 in 50" ...) the risk ``expected``?
 
     Any denominator is accepted when the count is the expected risk of that many people,
     rounded to a whole person (so "1 in 300" passes for 0.35%). A percentage is the same
-    number but not yet plain words, so it gets a hint instead.
+    number but not yet plain words, and a part of a person ("2.5 in 100") is not yet a
+    natural frequency, so each gets a hint instead.
     """
     read = _read(answer)
     if isinstance(read, Feedback):
@@ -122,14 +128,17 @@ def check_frequency(answer: object, expected: float) -> Feedback:
     if read.percent:
         return Feedback(False, "That is a percentage. Say it as a number of people: "
                                f"how many in 100? (For example {EXAMPLE}.)")
+    if not float(read.count).is_integer():
+        return Feedback(False, f"{_n(read.count)} in {_n(read.denominator)} is not a whole "
+                               "number of people. Use a bigger group, such as 1,000.")
     exact = expected * read.denominator
     if abs(read.count - exact) <= 0.5 and (read.count >= 1 or expected == 0):
-        return Feedback(True, f"{read.count:,.0f} in {read.denominator:,.0f} is the same risk "
+        return Feedback(True, f"{_n(read.count)} in {_n(read.denominator)} is the same risk "
                               f"as {_same_as(expected)}.")
     if read.risk > expected:
-        return Feedback(False, f"{read.count:,.0f} in {read.denominator:,.0f} is more than "
+        return Feedback(False, f"{_n(read.count)} in {_n(read.denominator)} is more than "
                                "the form says. Look again at the number on the form.")
-    return Feedback(False, f"{read.count:,.0f} in {read.denominator:,.0f} is less than the "
+    return Feedback(False, f"{_n(read.count)} in {_n(read.denominator)} is less than the "
                            "form says. Look again at the number on the form.")
 
 
@@ -149,7 +158,7 @@ def check_avoided(answer: object) -> Feedback:
     if isinstance(read, Feedback):
         return read
     if not read.percent and abs(read.risk - c.relative_change) < 1e-9:
-        return Feedback(False, f"{read.count:,.0f} in {read.denominator:,.0f} is the "
+        return Feedback(False, f"{_n(read.count)} in {_n(read.denominator)} is the "
                                "relative change. Start from the 4 in 100 people who would "
                                "have a stroke: what is a quarter of them?")
     for known, name in ((c.risk_without, "without"), (c.risk_with, "with")):
