@@ -385,3 +385,33 @@ def test_toc_lists_lessons_and_trainer_pages_in_order():
     for sheet in ("12-helicopter-template", "12-flight-record"):
         assert toc.index("file: book/trainers/12-the-paper-helicopter\n") < toc.index(
             f"file: book/trainers/handouts/{sheet}\n")
+
+
+def test_lesson_12_story_numbers_are_the_lessons_settings():
+    text = " ".join(_markdown(_nb(12)).split())
+    start = helicopter.START
+    assert (f"({start['wing_length']:g} cm wings, {start['body_length']:g} cm body, "
+            f"{start['paper_gsm']:g} g/m² printer paper, no clip)") in text
+    assert start["paper_clip"] == 0 and l12.LEVELS["wing_length"][0] == start["wing_length"]
+    assert f"longer wings ({l12.LEVELS['wing_length'][1]:g} cm)" in text
+    assert f"thicker paper ({l12.LEVELS['paper_gsm'][1]:g} g/m²)" in text
+    # "the team abandoned it ... abandoned them too": both cycles were abandoned
+    assert set(l12.ofat_log().to_frame()["decision"]) == {"abandon"}
+
+
+def test_the_clip_shortens_short_wings_and_lengthens_long_ones():
+    """What the handout and the lesson say, in the model and in the lesson's flights."""
+    short, long_ = l12.LEVELS["wing_length"]
+    model = helicopter.expected_flight_time
+    assert model(short, 4, 80, 1) < model(short, 4, 80, 0)
+    assert model(long_, 4, 80, 1) > model(long_, 4, 80, 0)
+    gains = re.findall(r"by ([+-]\d\.\d\d) s", l12.interaction_words())
+    assert float(gains[0]) < 0 < float(gains[1])
+
+
+def test_lesson_13_story_numbers_are_the_lessons_room():
+    text = _markdown(_nb(13))
+    words = {6: "six", 15: "fifteen", 5: "five"}
+    assert f"{words[l13.TEAMS]} teams, {words[l13.ROUNDS]} rounds" in text
+    assert f"play {words[l13.ROUNDS_PER_STEP]} rounds at a time" in text
+    assert l13.GAME == "coin_spin" and "coin spin" in text
