@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from notebook_tools import SECTIONS, SYLLABUS_DOMAINS, alt_text
 
+from safercare.errors import DataError
 from safercare.lessons import pdsa_done_properly as l11
 from safercare.lessons import spread_and_sustain as l14
 from safercare.lessons import the_model_for_improvement as l10
@@ -112,11 +113,31 @@ def test_every_figure_has_alt_text_matching_its_description(n):
 
 @lessons
 def test_each_lesson_has_an_exploration_that_works_without_a_kernel(n):
-    explorers = [c for c in _code(_nb(n)) if any(
+    nb = _nb(n)
+    explorers = [c for c in _code(nb) if any(
         'class="sc-explore"' in o.get("data", {}).get("text/html", "") for o in c.outputs)]
     assert explorers and all("hide-input" in _tags(c) for c in explorers)
-    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
-                   for c in _code(_nb(n)) for o in c.outputs)
+    # a widget that truly needs Python says so first and is followed by a still picture
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and any(
+                "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                for o in cell.outputs):
+            assert {"hide-input", "nbval-ignore-output"} <= set(_tags(cell))
+            assert "needs a live session" in " ".join(nb.cells[i - 1].source.split())
+            assert "nbval-check-output" in _tags(nb.cells[i + 1])
+
+
+def test_own_diagram_is_drawn_from_typed_text_and_bad_rows_are_named():
+    own = l10.draw_own(l10.EXAMPLE_TABLE)
+    assert own.aim.startswith("Halve falls") and len(own.nodes["change_idea"]) == 3
+    bad = "aim,primary_driver,secondary_driver,change_idea\nOur aim,,,An idea\n"
+    with pytest.raises(DataError, match="Row 2"):
+        l10.draw_own(bad)
+    form = l10.own_diagram_form()
+    box = form.children[1]
+    box.value = bad
+    form.children[2].click()  # refused: the message shows and what was typed is kept
+    assert box.value == bad
 
 
 @lessons

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -267,3 +268,42 @@ def answers() -> dict[str, str]:
     return {"10.2": check_measure_kind("balancing").message,
             "10.3": check_untested(len(untested_ideas())).message,
             "drivers": aim_words().replace("*", "")}
+
+
+# ------------------------------------------------------------ your own diagram (live)
+#: The example a reader starts from in the form: three rows of a table, as CSV text.
+_AIM = "Halve falls on our ward by 31 March 2026"
+EXAMPLE_TABLE = "\n".join([
+    "aim,primary_driver,secondary_driver,change_idea",
+    f"{_AIM},Patients can reach what they need,Call bell in reach,"
+    "Check the call bell at every intentional rounding",
+    f"{_AIM},Patients can reach what they need,Glasses and frame in reach,"
+    "Bedside checklist at handover",
+    f"{_AIM},Staff know who is at risk,Falls risk known at handover,"
+    "Falls risk on the handover sheet",
+]) + "\n"
+
+
+def draw_own(text: str) -> DriverDiagram:
+    """A reader's own driver diagram from a table pasted as CSV text (one
+    :class:`~safercare.errors.DataError` naming the row and column if it is not right)."""
+    return DriverDiagram.from_csv(str(text), name="your table")
+
+
+def own_diagram_form() -> Any:
+    """A form (needs a live session): paste a table, press the button, see the diagram and
+    its outline. What was typed stays in the box when the table is refused."""
+    import ipywidgets as w
+    from IPython.display import HTML
+
+    from safercare.lessons.common import WIDE, live_form
+
+    box = w.Textarea(value=EXAMPLE_TABLE, description="Your table (CSV)", style=WIDE,
+                     layout=w.Layout(width="auto", min_width="420px", height="160px"))
+
+    def shown(dd: DriverDiagram) -> list[object]:
+        return [dd.plot(title="Your driver diagram"), HTML(dd.outline_html())]
+
+    return live_form("Draw your own driver diagram", [box], "Draw my diagram",
+                     "Draw the diagram from the table in the box", lambda: draw_own(box.value),
+                     shown)
