@@ -153,6 +153,15 @@ def test_wrong_answers_get_a_hint_that_names_the_slip():
     assert "survive" in lesson.check_framing("97 in 100").message
 
 
+def test_each_solution_gives_the_answer_the_package_works_out():
+    text = _markdown(_nb())
+    a = lesson.answers()
+    for label, key in (("l41-infection", "41.1"), ("l41-avoided", "41.2"),
+                       ("l41-framing", "41.3")):
+        solution = text.split(":::{solution} " + label, 1)[1].split("\n:::", 1)[0]
+        assert f'my_answer = "{a[key]}"' in solution, label
+
+
 def test_exercises_are_numbered_with_checks_and_hidden_solutions():
     nb = _nb()
     text = _markdown(nb)
@@ -264,3 +273,22 @@ def test_typed_numbers_are_echoed_as_typed_and_long_pastes_are_refused():
     feedback = lesson.check_infection("2 in 100 " * 200)
     assert not feedback.correct and "Type it like" in feedback.message
     assert lesson.check_avoided("1 in 100 ").correct
+
+
+def test_every_frequency_typed_in_the_lesson_is_one_the_package_works_out():
+    """Numbers in the prose are the consent form's, worked out by the package, or examples."""
+    text = _markdown(_nb())
+    c = lesson.stroke_comparison()
+    form = lesson.CONSENT
+    worked_out = {
+        risk.natural_frequency(v, d, people="")
+        for v in (form["infection"]["risk"], c.risk_without, c.risk_with, c.difference,
+                  form["survival"]["risk"], 1 - form["survival"]["risk"])
+        for d in (100, 1_000)
+    } | {"1 in 50"}  # the infection risk with another denominator (exercise 41.1's solution)
+    examples = {"5 in 100", "50 in 1,000",  # how to type an answer (never an answer)
+                "10 in 100",  # NICE NG197's own example of a natural frequency
+                "1 in 33",  # the mixed-denominator trap, beside "3 in 100"
+                "1 in 1,000"}  # the crowd table's heading
+    typed = set(re.findall(r"\b\d[\d,]* in [\d,]+\b", text))
+    assert typed <= worked_out | examples, typed - worked_out - examples
