@@ -270,10 +270,14 @@ def test_toc_lists_the_lessons_and_pages():
         assert trainers < toc.index(f"file: {template}\n")
 
 
-def test_landing_page_links_each_lesson():
+def test_landing_page_links_every_lesson_of_the_part_in_order():
     page = (ROOT / "book" / "testing-changes.md").read_text()
-    for name in LESSONS.values():
-        assert f"{{doc}}`/notebooks/{name}`" in page
+    toc = (ROOT / "_toc.yml").read_text()
+    part = toc.split("caption: Testing changes (PDSA)", 1)[1].split("caption:", 1)[0]
+    names = re.findall(r"file: notebooks/(\S+)", part)
+    assert set(LESSONS.values()) <= set(names)
+    at = [page.index(f"{{doc}}`/notebooks/{name}`") for name in names]
+    assert at == sorted(at)
 
 
 # ------------------------------------------------------------ lesson 10: the checks
