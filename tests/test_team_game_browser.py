@@ -226,8 +226,9 @@ def test_six_teams_play_at_once_and_the_facilitator_sees_every_chart_grow(chromi
         pages[0].get_by_text("round 4, 9.9 seconds").wait_for(timeout=60_000)
         receipt = TeamResultsStore(db).results()["receipt"].iat[-1]
         board.get_by_text(receipt, exact=True).wait_for(timeout=30_000)
-        assert board.locator(".sc-charts figure", has_text=teams[0]).locator("img") \
-            .get_attribute("alt").startswith(f"{teams[0]}: 4 points")
+        board.wait_for_function(  # its team's chart redraws with it
+            "team => [...document.querySelectorAll('.sc-charts img')]"
+            ".some(i => i.alt.startsWith(team + ': 4 points'))", arg=teams[0], timeout=30_000)
         issues = _serious(board)
         assert not issues, "accessibility findings:\n" + "\n".join(issues)
         assert not any(c.blocked for c in [*contexts, watcher])

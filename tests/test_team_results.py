@@ -270,11 +270,13 @@ def test_the_facilitator_view_redraws_only_when_there_is_something_new(store):
     for row in simulate_team_game(teams=3, rounds=4, seed=1).itertuples():
         store.submit(row.team, row.round, row.value, row.change)
     store.submit("<i>Pinks</i>", 1, "4")
+    store.submit("$x^$ {", 1, "4")  # would be broken mathematics as matplotlib text
     view = FacilitatorView(store)
-    assert view.charts.value.count("<figure>") == 4
+    assert view.charts.value.count("<figure>") == 5
+    assert "<figcaption>$x^$ {</figcaption>" in view.charts.value
     assert "&lt;i&gt;Pinks&lt;/i&gt;" in view.table.value and "<i>Pinks" not in view.table.value
     assert "alt='&lt;i&gt;Pinks&lt;/i&gt;: 1 point" in view.charts.value
-    assert "13 results from 4 teams" in view.count.value
+    assert "14 results from 5 teams" in view.count.value
     assert view.refresh() is False
     cached = dict(view._figures)
     sent = store.submit("Team 2", 5, "9.9")
@@ -334,3 +336,17 @@ def test_the_facilitator_view_watches_the_store_by_itself(store, monkeypatch):
     asyncio.run(play())
     assert "The charts cannot be updated right now" in view.count.value
     assert "could not be opened" in view.count.value
+
+
+def test_a_full_room_is_drawn_a_few_charts_at_a_time(store):
+    for row in simulate_team_game(teams=5, rounds=3, seed=2).itertuples():
+        store.submit(row.team, row.round, row.value)
+    view = FacilitatorView(store, draw=False)
+    assert "Reading the results" in view.count.value and view.charts.value == ""
+    drawn = []
+    for _ in range(3):
+        assert view.refresh(budget=2) is True
+        drawn.append(view.charts.value.count("<img"))
+        assert view.charts.value.count("<figure>") == 5
+        assert "15 results from 5 teams" in view.count.value  # the table is never held back
+    assert drawn == [2, 4, 5] and view.refresh(budget=2) is False

@@ -53,6 +53,8 @@ __all__ = [
 
 #: How often the facilitator's page looks for new results (seconds).
 POLL_SECONDS = 0.5
+#: The most team charts the page draws in one poll (about 0.2–0.5 s each).
+CHARTS_PER_POLL = 3
 #: How many of the newest results the facilitator's table shows.
 TABLE_ROWS = 12
 
@@ -170,10 +172,10 @@ def _chart_html(team: str, png: bytes, alt: str) -> str:
 class FacilitatorView:
     """The facilitator's page: a run chart per team, the newest results, a CSV export."""
 
-    def __init__(self, store: TeamResultsStore):
+    def __init__(self, store: TeamResultsStore, *, draw: bool = True):
         self.store = store
         self.game = store.game()
-        self.count = w.HTML()
+        self.count = w.HTML("<p class='sc-count'>Reading the results…</p>")
         self.charts = w.HTML()
         self.table = w.HTML()
         self.export = w.Button(description="Save the results as CSV", button_style="primary",
@@ -183,6 +185,7 @@ class FacilitatorView:
                kept="The results are still in the room's file.")
         self._figures: dict[str, tuple[tuple, str]] = {}
         self._version = -1
+        self._pending = False
         self._task: asyncio.Task | None = None
         self.widget = w.VBox([
             w.HTML(f"<h1>{html.escape(self.game.title)}: every team's run chart</h1>"
@@ -192,12 +195,18 @@ class FacilitatorView:
             w.HTML("<h2>Newest results</h2>"), self.table,
             w.HTML("<h2>Export</h2>"), form_box([self.export, self.export_status]),
         ])
-        self.refresh()
+        if draw:  # else the first poll draws, so the page itself appears at once
+            self.refresh()
 
-    def refresh(self) -> bool:
-        """Redraw if the store holds anything new; returns whether it did."""
+    def refresh(self, budget: int | None = None) -> bool:
+        """Redraw if the store holds anything new; returns whether it did.
+
+        ``budget`` caps how many team charts are drawn now (the rest say they are being
+        drawn and are drawn at the next refresh), so a page opened on a full room shows its
+        table at once and a kernel busy drawing never holds a new result back for long.
+        """
         version = self.store.version()
-        if version == self._version:
+        if version == self._version and not self._pending:
             return False
         self._version = version
         results = self.store.results()
@@ -205,11 +214,12 @@ class FacilitatorView:
         teams = sorted(latest["team"].unique()) if len(latest) else []
         self.count.value = (f"<p class='sc-count'>{len(results)} results from {len(teams)} "
                             f"team{'' if len(teams) == 1 else 's'}.</p>")
-        self.charts.value = self._charts(latest, teams)
         self.table.value = self._table(results)
+        self.charts.value = self._charts(latest, teams, budget)
         return True
 
-    def _charts(self, latest: pd.DataFrame, teams: list[str]) -> str:
+    def _charts(self, latest: pd.DataFrame, teams: list[str], budget: int | None) -> str:
+        self._pending = False
         if not teams:
             return "<p>No results yet: the charts appear as teams send them.</p>"
         import matplotlib
@@ -221,15 +231,26 @@ class FacilitatorView:
         direction = "higher" if self.game.higher_is_better else "lower"
         result = None
         parts = []
+        left = len(teams) if budget is None else budget
+        # Out-of-date charts are drawn in team order, ``budget`` at a time.
         for team in teams:
             rows = latest[latest["team"] == team]
             key = tuple(zip(rows["round"], rows["value"], strict=True))
             cached = self._figures.get(team)
+            if (cached is None or cached[0] != key) and left <= 0:
+                self._pending = True
+                parts.append(cached[1] if cached is not None else
+                             f"<figure><figcaption>{html.escape(team)}</figcaption>"
+                             "<p>This team's chart is being drawn…</p></figure>")
+                continue
             if cached is None or cached[0] != key:
+                left -= 1
                 if result is None:  # one call charts every team; only changed ones redraw
                     result = spc.run_chart(latest, "value", "round", by="team",
                                            direction=direction)
-                fig = result.plot(group=team, title=f"{team} ({self.game.unit})")
+                # The team's name is the figure's caption (HTML text), never matplotlib text,
+                # where a "$" would start mathematics and could stop the chart being drawn.
+                fig = result.plot(group=team, title=self.game.measure.replace("$", r"\$"))
                 buffer = io.BytesIO()
                 fig.set_size_inches(6, 3.4)
                 fig.savefig(buffer, format="png", dpi=80)
@@ -271,7 +292,7 @@ class FacilitatorView:
         while True:
             await asyncio.sleep(seconds)
             try:
-                self.refresh()
+                self.refresh(budget=CHARTS_PER_POLL)
                 trouble = ""
             except DataError as error:  # e.g. the file went away: say so once, keep watching
                 if str(error) != trouble:
@@ -312,7 +333,7 @@ def team_app(store: TeamResultsStore | None = None) -> w.VBox:
 def facilitator_app(store: TeamResultsStore | None = None, *, watch: bool = True) -> w.VBox:
     """The facilitator page; with ``watch`` it redraws by itself as results arrive."""
     try:
-        view = FacilitatorView(store or TeamResultsStore())
+        view = FacilitatorView(store or TeamResultsStore(), draw=not watch)
     except DataError as error:
         return _app([w.HTML("<h1>Facilitator</h1>"), _cannot_open(error, facilitator=True)])
     if watch:
