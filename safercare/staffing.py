@@ -66,9 +66,19 @@ TRIGGERS: dict[str, str] = {
 SHIFT_HOURS = 12.0
 
 
-def _numbers(frame: pd.DataFrame, column: str, *, minimum: float,
-             required: bool = True) -> np.ndarray:
-    """A column as floats; every bad cell named (row and value) in one DataError."""
+def _fail(bad: np.ndarray, raw: pd.Series, column: str, what: str, fix: str,
+          one: bool) -> None:
+    """Raise one DataError naming every bad cell by its shift (``raw``'s index + 1; the
+    message lists the first few and counts the rest)."""
+    rows = np.flatnonzero(bad)
+    if len(rows):
+        raise DataError([Problem(None if one else int(raw.index[r]) + 1, column, what, fix,
+                                 value=str(raw.iloc[r]), unit="shift") for r in rows])
+
+
+def _numbers(frame: pd.DataFrame, column: str, *, one: bool, required: bool = True
+             ) -> np.ndarray:
+    """A column as floats of 0 or more; every bad cell named (shift and value)."""
     if column not in frame.columns:
         if not required:
             return np.full(len(frame), np.nan)
@@ -76,15 +86,9 @@ def _numbers(frame: pd.DataFrame, column: str, *, minimum: float,
                                 f"add a column called {column!r}"))
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(values) & raw.notna().to_numpy() | (values < minimum)
-    if required:
-        bad |= np.isnan(values)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise DataError([Problem(int(r) + 1, column,
-                                 f"this should be a number of at least {minimum:g}",
-                                 "type a whole number, e.g. 5", value=str(raw.iloc[r]))
-                         for r in rows[:20]])
+    bad = np.isnan(values) & (raw.notna().to_numpy() | required) | (values < 0)
+    _fail(bad, raw, column, "this should be a number of 0 or more",
+          "type a number, e.g. 5" + ("" if required else ", or leave it blank"), one)
     return values
 
 
@@ -97,25 +101,36 @@ def check_shifts(shifts: pd.DataFrame, *, shift_hours: float = SHIFT_HOURS) -> p
     shortfall; and ``events`` (red-flag events, a list or a comma-separated text of the
     names in :data:`RED_FLAG_EVENTS`). Returns the table with ``patients_per_rn``,
     ``rn_shortfall_hours``, ``rn_shortfall_share``, one True/False column per trigger in
-    :data:`TRIGGERS`, ``red_flag_events`` (a count) and ``any_trigger``.
+    :data:`TRIGGERS`, ``red_flag_events`` (a count) and ``any_trigger``. Bad cells raise one
+    :class:`~safercare.errors.DataError` naming each shift (its 1-based position).
     """
+    return _check(shifts, shift_hours, one=False)
+
+
+def _check(shifts: pd.DataFrame, shift_hours: float, *, one: bool) -> pd.DataFrame:
+    """The checks themselves, vectorised; ``one`` says a single shift is checked (no row
+    numbers in messages)."""
     if not isinstance(shifts, pd.DataFrame):
         raise DataError(Problem(None, None, "this is not a table of shifts",
                                 "pass a pandas DataFrame with a row per shift"))
     frame = shifts.reset_index(drop=True)
-    patients = _numbers(frame, "patients", minimum=0)
-    nurses = _numbers(frame, "registered_nurses", minimum=0)
+    patients = _numbers(frame, "patients", one=one)
+    nurses = _numbers(frame, "registered_nurses", one=one)
     if "rn_hours_needed" in frame.columns:
-        needed = _numbers(frame, "rn_hours_needed", minimum=0)
-        worked = _numbers(frame, "rn_hours_worked", minimum=0, required=False)
+        needed = _numbers(frame, "rn_hours_needed", one=one)
+        worked = _numbers(frame, "rn_hours_worked", one=one, required=False)
         worked = np.where(np.isnan(worked), nurses * shift_hours, worked)
     else:
-        needed = _numbers(frame, "registered_nurses_planned", minimum=0,
+        needed = _numbers(frame, "registered_nurses_planned", one=one,
                           required=False) * shift_hours
         worked = nurses * shift_hours
-    night = (frame["shift"].astype(str).str.strip().str.lower() == "night").to_numpy() \
-        if "shift" in frame.columns else np.zeros(len(frame), bool)
-    events = _events(frame)
+    night = np.zeros(len(frame), bool)
+    if "shift" in frame.columns:
+        kind = frame["shift"].astype("string").str.strip().str.lower()
+        _fail((~kind.isin(["day", "night"])).to_numpy(bool), frame["shift"], "shift",
+              "a shift is day or night", 'type "day" or "night"', one)
+        night = (kind == "night").to_numpy(bool)
+    events = event_names(frame, one=one)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_rn = np.where(nurses > 0, patients / nurses, np.inf)
         shortfall = np.maximum(needed - worked, 0)
@@ -127,33 +142,35 @@ def check_shifts(shifts: pd.DataFrame, *, shift_hours: float = SHIFT_HOURS) -> p
         fewer_than_two_rns=nurses < 2,
         rn_time_shortfall=(np.nan_to_num(shortfall) > 8) | (np.nan_to_num(share) >= 0.25),
         more_than_8_per_rn_day=~night & (per_rn > 8) & (patients > 0),
-        red_flag_events=np.array([len(e) for e in events], dtype=np.int64),
+        red_flag_events=events.groupby(level=0).count().reindex(frame.index, fill_value=0)
+        .to_numpy(np.int64),
     )
     out["any_trigger"] = out[list(TRIGGERS)].any(axis=1) | (out["red_flag_events"] > 0)
     return out
 
 
-def _events(frame: pd.DataFrame) -> list[list[str]]:
-    """Each row's red-flag events as a list of known names (unknown names are an error)."""
+def _as_list(value: object) -> list[str]:
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, Iterable):
+        return [str(v) for v in value]
+    return []  # blank (NaN or None): no events
+
+
+def event_names(frame: pd.DataFrame, *, one: bool = False) -> pd.Series:
+    """Every red-flag event named in ``events``, one per row of the result, indexed by shift.
+
+    Names are read in any case, with spaces or underscores ("Pain relief"); an unknown name
+    is a DataError naming its shift.
+    """
     if "events" not in frame.columns:
-        return [[] for _ in range(len(frame))]
-    found: list[list[str]] = []
-    problems = []
-    for row, value in enumerate(frame["events"]):
-        if isinstance(value, str):
-            names = [v.strip().lower().replace(" ", "_") for v in value.split(",") if v.strip()]
-        elif isinstance(value, Iterable):
-            names = [str(v).strip().lower() for v in value]
-        else:
-            names = []
-        unknown = [n for n in names if n not in RED_FLAG_EVENTS]
-        if unknown:
-            problems.append(Problem(row + 1, "events", "this is not a red-flag event we know",
-                                    "use " + ", ".join(RED_FLAG_EVENTS), value=", ".join(unknown)))
-        found.append(names)
-    if problems:
-        raise DataError(problems[:20])
-    return found
+        return pd.Series([], dtype="string", index=pd.Index([], dtype=np.int64))
+    names = frame["events"].map(_as_list).explode().astype("string")
+    names = names.str.strip().str.lower().str.replace(" ", "_").replace("", pd.NA).dropna()
+    unknown = ~names.isin(list(RED_FLAG_EVENTS))
+    _fail(unknown.to_numpy(bool), names, "events", "this is not a red-flag event we know",
+          "use " + ", ".join(RED_FLAG_EVENTS), one)
+    return names
 
 
 @dataclass(frozen=True)
@@ -199,22 +216,19 @@ def check_shift(patients: int, registered_nurses: int, *, shift: str = "day",
     ``rn_hours_needed`` is the registered nurse time the patients need this shift (from the
     ward's acuity tool); ``rn_hours_worked`` defaults to ``registered_nurses`` x 12 hours.
     """
-    if str(shift).strip().lower() not in ("day", "night"):
-        raise DataError(Problem(None, "shift", "a shift is day or night",
-                                'type "day" or "night"', value=str(shift)))
     row: dict[str, object] = {"patients": patients, "registered_nurses": registered_nurses,
-                              "shift": str(shift).strip().lower(),
+                              "shift": shift,
                               "events": events if isinstance(events, str) else list(events)}
     if rn_hours_needed is not None:
         row["rn_hours_needed"] = rn_hours_needed
         row["rn_hours_worked"] = np.nan if rn_hours_worked is None else rn_hours_worked
-    result = check_shifts(pd.DataFrame([row]))
+    result = _check(pd.DataFrame([row]), SHIFT_HOURS, one=True)
     first = result.iloc[0]
     return ShiftCheck(
         patients=int(first["patients"]), registered_nurses=int(first["registered_nurses"]),
-        shift=str(first["shift"]), patients_per_rn=float(first["patients_per_rn"]),
+        shift=str(first["shift"]).strip().lower(), patients_per_rn=float(first["patients_per_rn"]),
         shortfall_hours=float(np.nan_to_num(first["rn_shortfall_hours"])),
         shortfall_share=float(np.nan_to_num(first["rn_shortfall_share"])),
         fired=tuple(t for t in TRIGGERS if bool(first[t])),
-        events=tuple(_events(pd.DataFrame([row]))[0]),
+        events=tuple(event_names(pd.DataFrame([row]), one=True)),
     )

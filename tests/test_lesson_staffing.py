@@ -53,7 +53,7 @@ def test_fewer_than_two_nurses_and_no_nurse_at_all():
 
 
 def test_events_are_named_and_described_with_the_source():
-    result = staffing.check_shift(20, 4, events="pain_relief, vital signs")
+    result = staffing.check_shift(20, 4, events="Pain relief, vital signs")
     assert result.events == ("pain_relief", "vital_signs")
     words = result.describe()
     assert "30 minutes" in words and "2 triggers fired" in words and "NICE (2014)" in words
@@ -62,8 +62,8 @@ def test_events_are_named_and_described_with_the_source():
 
 
 @pytest.mark.parametrize(("kwargs", "words"), [
-    ({"patients": "many", "registered_nurses": 3}, "column 'patients'"),
-    ({"patients": -2, "registered_nurses": 3}, "at least 0"),
+    ({"patients": "many", "registered_nurses": 3}, "Column 'patients': this should be a number"),
+    ({"patients": -2, "registered_nurses": 3}, "0 or more (found: '-2')"),
     ({"patients": 20, "registered_nurses": 3, "events": "tea break"}, "not a red-flag event"),
     ({"patients": 20, "registered_nurses": 3, "shift": "late"}, "day or night"),
 ])
@@ -84,10 +84,29 @@ def test_a_table_of_shifts_is_checked_in_one_pass_and_rows_are_named():
                                    shift=row["shift"],
                                    rn_hours_needed=12 * row["registered_nurses_planned"])
         assert one.fired == tuple(t for t in staffing.TRIGGERS if checked.loc[i, t])
+    counted = staffing.check_shifts(pd.DataFrame({
+        "patients": [20, 20, 20], "registered_nurses": [3, 3, 3],
+        "events": ["medicines, pain_relief", None, ["vital_signs"]]}))
+    assert counted["red_flag_events"].tolist() == [2, 0, 1]
+    assert counted["any_trigger"].tolist() == [True, False, True]
+    with pytest.raises(DataError, match="Shift 3, column 'events'.*'tea'"):  # by shift, not place
+        staffing.check_shifts(counted.assign(events=["medicines, pain_relief, vital_signs", None,
+                                                   "tea"]))
     bad = pd.DataFrame({"patients": [20, "x", 18], "registered_nurses": [3, 3, -1]})
     with pytest.raises(DataError) as caught:
         staffing.check_shifts(bad)
-    assert "Row 2, column 'patients'" in str(caught.value)
+    assert "Shift 2, column 'patients'" in str(caught.value)
+    assert "Shift 3, column 'registered_nurses'" not in str(caught.value)  # one column at a time
+    many = pd.DataFrame({"patients": ["?"] * 30, "registered_nurses": [3] * 30})
+    with pytest.raises(DataError) as caught:
+        staffing.check_shifts(many)
+    assert "Shift 20," in str(caught.value) and "Shift 21," not in str(caught.value)
+    assert "We found 30 problems" in str(caught.value) and "10 more like these" in str(
+        caught.value)
+    shifts = pd.DataFrame({"patients": [20, 20], "registered_nurses": [3, 3],
+                           "shift": ["Day", "late"]})
+    with pytest.raises(DataError, match="Shift 2, column 'shift'"):
+        staffing.check_shifts(shifts)
     with pytest.raises(DataError, match="column is missing"):
         staffing.check_shifts(pd.DataFrame({"patients": [3]}))
     with pytest.raises(DataError, match="not a table"):
