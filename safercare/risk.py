@@ -184,7 +184,7 @@ def wilson_interval(events: int | Sequence[int] | np.ndarray,
 # ------------------------------------------------------------------ natural frequencies
 def _fits(count: float) -> bool:
     """True when a count can be rounded to a whole person without misleading."""
-    return count == 0 or (count >= 0.95 and abs(round(count) - count)
+    return count == 0 or (count >= 0.95 and abs(_whole(count) - count)
                           <= ROUNDING_TOLERANCE * count + 1e-9)
 
 
@@ -206,6 +206,11 @@ def _people(n: float) -> str:
     return f"{n:,.0f}"
 
 
+def _whole(x: float) -> int:
+    """``x`` rounded to the nearest whole person, halves up (2.5 -> 3, as people expect)."""
+    return math.floor(x + 0.5 + 1e-9)
+
+
 def natural_frequency(risk: float, denominator: int | None = None, *,
                       people: str = "people") -> str:
     """A risk as whole people: "about 3 in 100 people" ("about" only when rounded).
@@ -217,7 +222,7 @@ def natural_frequency(risk: float, denominator: int | None = None, *,
     d = choose_denominator(r) if denominator is None else _count(denominator, "denominator",
                                                                   minimum=1)
     exact = r * d
-    count = round(exact)
+    count = _whole(exact)
     tail = f" {people}" if people else ""
     if count == 0 and exact > 0:
         return f"fewer than 1 in {_people(d)}{tail}"
@@ -245,13 +250,14 @@ def framing(risk: float, bad: str = "die", good: str = "survive",
     r = _risk(risk)
     d = choose_denominator(r) if denominator is None else _count(denominator, "denominator",
                                                                   minimum=1)
-    bad_count = round(r * d)
-    about = "" if math.isclose(bad_count, r * d, abs_tol=1e-9) else "about "
-    return Framing(
-        negative=f"{about}{_people(bad_count)} in {_people(d)} people {bad}",
-        positive=f"{about}{_people(d - bad_count)} in {_people(d)} people {good}",
-        denominator=d,
-    )
+    negative = f"{natural_frequency(r, d)} {bad}"
+    bad_count = _whole(r * d)
+    if bad_count == 0 and r > 0:  # "fewer than 1 in 100 die; more than 99 in 100 survive"
+        positive = f"more than {_people(d - 1)} in {_people(d)} people {good}"
+    else:
+        about = "" if math.isclose(bad_count, r * d, abs_tol=1e-9) else "about "
+        positive = f"{about}{_people(d - bad_count)} in {_people(d)} people {good}"
+    return Framing(negative=negative, positive=positive, denominator=d)
 
 
 #: Crowds a reader can picture, for each denominator (rough sizes, to give a feel only).
@@ -287,7 +293,7 @@ def rate_words(events: int, people: int, *, outcome: str = "had the problem",
     low, high = wilson_interval(events, people, confidence)
     if denominator is None:  # the rate's own denominator; the range only needs "about"
         d = choose_denominator(p)
-        while 0 < low and round(low * d) == 0 and d < DENOMINATORS[-1]:
+        while 0 < low and _whole(low * d) == 0 and d < DENOMINATORS[-1]:
             d *= 10
     else:
         d = _count(denominator, "denominator", minimum=1)
@@ -330,7 +336,7 @@ class Comparison:
     def counts(self) -> tuple[int, int]:
         """Whole people out of the denominator: (without, with)."""
         d = self.denominator
-        return round(self.risk_without * d), round(self.risk_with * d)
+        return _whole(self.risk_without * d), _whole(self.risk_with * d)
 
     def relative_words(self) -> str:
         """The relative change, as advertising often puts it."""

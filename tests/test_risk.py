@@ -69,8 +69,8 @@ def test_framing_says_both_and_adds_up():
     f = risk.framing(0.03)
     assert (f.negative, f.positive) == ("3 in 100 people die", "97 in 100 people survive")
     f = risk.framing(0.0125, bad="have a bleed", good="do not")
-    assert (f.negative, f.positive) == ("about 12 in 1,000 people have a bleed",
-                                        "about 988 in 1,000 people do not")
+    assert (f.negative, f.positive) == ("about 13 in 1,000 people have a bleed",
+                                        "about 987 in 1,000 people do not")
 
 
 def test_rate_words_give_the_wilson_range_in_people():
@@ -161,3 +161,10 @@ def test_pictures_exist_for_every_denominator():
 def test_a_pasted_page_is_refused_not_searched():
     with pytest.raises(DataError, match="characters long"):
         risk.read_frequency("2 in 100 " * 100)
+
+
+def test_halves_round_up_and_a_tiny_risk_is_framed_both_ways():
+    assert risk.natural_frequency(0.025, 100) == "about 3 in 100 people"  # not banker's 2
+    f = risk.framing(0.001, denominator=100)
+    assert f.negative == "fewer than 1 in 100 people die"
+    assert f.positive == "more than 99 in 100 people survive"
