@@ -227,7 +227,7 @@ def test_fifty_thousand_problems_are_counted_not_all_listed(many_problems):
                         chart="run")
     assert len(caught.value.problems) == 50_000
     message = str(caught.value)
-    assert message.count("\n- ") == 21 and "and 49980 more" in message
+    assert message.count("\n- ") == 21 and "and 49,980 more" in message
 
 
 def test_the_upload_widget_lists_the_first_problems_and_counts_the_rest(many_problems):
