@@ -162,9 +162,10 @@ class Learner:
             time.sleep(0.5)
         raise RuntimeError(f"{self.name}: no server after {timeout:.0f} s")
 
-    def pull_course(self, repo: str, branch: str, timeout: float = 300) -> str:
+    def pull_course(self, repo: str, branch: str, timeout: float = 300,
+                    targetpath: str = COURSE_FOLDER) -> str:
         """Pull the course with nbgitpuller's API (as the link's page does); its last message."""
-        query = urlencode({"repo": repo, "branch": branch, "targetpath": COURSE_FOLDER})
+        query = urlencode({"repo": repo, "branch": branch, "targetpath": targetpath})
         last = ""
         with self.api("GET", f"/user/{self.name}/git-pull/api?{query}", stream=True,
                       timeout=timeout) as r:
