@@ -208,8 +208,8 @@ def pct(values: list[float], q: float) -> float:
 
 def table(rounds: list[Round]) -> str:
     head = ("| learners | ready s (median / max) | cell s (median / p95 / max) | all-run wall s "
-            "| RSS MiB/learner | PSS MiB/learner | CPU s/learner | hub, proxy, services MiB | failures "
-            "| load (1/5/15 min) |")
+            "| RSS MiB/learner | PSS MiB/learner | CPU s/learner | hub, proxy, services MiB "
+            "| failures | load (1/5/15 min) |")
     lines = [head, "|" + "---|" * 10]
     for r in rounds:
         ready = (f"{statistics.median(r.ready_seconds):.1f} / {max(r.ready_seconds):.1f}"

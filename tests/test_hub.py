@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ def hub():
     top = Path(tempfile.mkdtemp(prefix="safercare-hub-"))
     top.chmod(0o711)
     state = top / "state"
-    with hub_process(state, free_port(), timeout=90) as running:
+    with hub_process(state, free_port(), timeout=240) as running:
         yield running
     assert running.process.poll() is not None, "the hub is still running after the test"
     assert not running.leftovers, f"still running after the hub stopped: {running.leftovers}"
@@ -57,7 +58,6 @@ def learners(hub):
 
 
 def _branch() -> str:
-    import subprocess
     out = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     return out.stdout.strip()
@@ -96,6 +96,36 @@ def test_each_learner_has_the_course_and_runs_a_cell(hub, learners):
         [result] = person.run_cells(kernel, [cell])
         assert result.status == "ok", result.error
         assert (home / "safer-care" / "notebooks" / "00-start-here.ipynb").is_file()
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Trainer", "-c", "user.email=trainer@example.org",
+                    *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_a_trainers_update_reaches_a_learner_without_overwriting_their_work(hub, learners):
+    amira = learners[0]
+    repo = hub.state.parent / "course-update"
+    repo.mkdir()
+    (repo / "lesson.txt").write_text("trainer's first version\n")
+    (repo / "notes.txt").write_text("write your notes here\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "first")
+    url = f"file://{repo}"
+    amira.pull_course(url, "main", targetpath="update-check")
+    put = amira.api("PUT", "/user/amira/api/contents/update-check/notes.txt",
+                    json={"type": "file", "format": "text", "content": "amira's own notes\n"})
+    assert put.status_code == 200, put.text
+    (repo / "lesson.txt").write_text("trainer's corrected version\n")
+    (repo / "new-lesson.txt").write_text("a new page\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "update")
+    amira.pull_course(url, "main", targetpath="update-check")
+    home = hub.state / "homes" / "amira" / "update-check"
+    assert (home / "notes.txt").read_text() == "amira's own notes\n"  # her work is kept
+    assert (home / "lesson.txt").read_text() == "trainer's corrected version\n"
+    assert (home / "new-lesson.txt").is_file()
 
 
 def test_a_learner_cannot_open_another_learners_files(hub, learners):
