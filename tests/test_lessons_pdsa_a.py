@@ -500,15 +500,17 @@ def test_the_sustain_explorer_reaches_every_month():
 
 
 # ------------------------------------------------------------ the templates on paper
-@pytest.mark.browser
-@pytest.mark.parametrize("docname", TEMPLATES)
-def test_template_prints_on_one_a4_page(docname, built_book, book_server, offline_page):
-    from test_print import A4_POINTS, _plain, _print
+def test_templates_are_in_the_trainers_pack_and_held_to_one_page():
+    """tests/test_print.py prints every page of the pack and holds a ``-template`` or
+    ``-worksheet`` page (like a handout) to one A4 page: these two must be among them."""
+    import sys
 
-    pdf = _print(offline_page.page, f"{book_server}{docname}.html")
-    width, height = (round(float(v)) for v in pdf.pages[0].mediabox[2:])
-    assert (width, height) == A4_POINTS
-    assert len(pdf.pages) == 1, f"{docname} prints on {len(pdf.pages)} pages: shorten it"
-    text = _plain(pdf.pages[0].extract_text())
-    for heading in re.findall(r"^#{1,3} (.+)$", (ROOT / f"{docname}.md").read_text(), re.M):
-        assert " ".join(_plain(heading).split()[:2]) in text, heading
+    sys.path.insert(0, str(ROOT / "book" / "_tools"))
+    import print_pack
+    from conftest import read_toc_docnames
+
+    pack = print_pack.pack_docnames(read_toc_docnames())
+    for template in TEMPLATES:
+        assert template in pack and template.endswith(("-template", "-worksheet"))
+    for name in LESSONS.values():
+        assert f"book/trainers/handouts/{name}" in pack and f"book/trainers/{name}" in pack

@@ -11,6 +11,7 @@ book too.
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from functools import lru_cache
 from typing import Any
 
@@ -318,7 +319,10 @@ def cycle_view(cycle_id: str) -> View:
 
 def cycle_explorer() -> Explorer:
     """Choose a cycle; see its prediction, result, decision and where it is on the chart."""
-    options = [(c.cycle_id, f"{c.cycle_id}: {c.change_idea}") for c in plover_log()]
+    # short labels, so the drop-down fits a narrow page
+    options = [(c.cycle_id, f"{c.cycle_id}: "
+                + textwrap.shorten(c.change_idea, 44, placeholder=" ..."))
+               for c in plover_log()]
     return Explorer("Plover ward's cycles, one at a time",
                     controls=[Choice("cycle", "Cycle", options)],
                     render=lambda state: cycle_view(str(state["cycle"])))
