@@ -267,6 +267,21 @@ def test_pressing_twice_before_the_answer_stores_once(store):
     assert first.receipt == second.receipt and len(store.results(RED_BEADS)) == 1
 
 
+def test_a_reloaded_table_page_shows_what_was_stored_and_moves_on(store):
+    for day in (1, 2):
+        store.submit(RED_BEADS, _beads(worker="Blue", day=day, red=8 + day))
+    form = TableForm(store, RED_BEADS)  # a new page, as after a reload
+    form.boxes["worker"].value = "Blue"
+    assert form.boxes["day"].value == "3" and "Saved for Blue (2)" in form.sent.value
+    assert "Day 2, Red beads on the paddle 10" in form.sent.value
+    for drop in (1, 2, 3):
+        store.submit(FUNNEL, _drop(rule="2", drop=drop))
+    form = TableForm(store, FUNNEL)
+    form.boxes["rule"].value = "2"
+    form.boxes["name"].value = "Blue"
+    assert form.boxes["drop_number"].value == "4"
+
+
 def test_the_facilitator_view_grows_and_shows_names_as_text(store):
     view = FacilitatorView(store, RED_BEADS)
     assert "appears when two results" in view.words.value and view.refresh() is False

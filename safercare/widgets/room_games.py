@@ -47,7 +47,7 @@ from safercare.games.room_games import (
     funnel_room_table,
     red_beads_room_table,
 )
-from safercare.live.store import StoreError
+from safercare.live.store import StoreError, SubmitResult
 from safercare.widgets.capture import Outcome, Sender, Sent, form_box
 from safercare.widgets.display import figure_png
 from safercare.widgets.priorities import APP_CSS
@@ -133,6 +133,23 @@ class TableForm:
         self._show_mine()
         self._typed = self._values()
 
+    def _move_on(self, mine: pd.DataFrame) -> None:
+        """On a reloaded page, move a day (or drop number) still at 1 past the table's last.
+
+        For the funnel, only the drops of the rule typed count (each rule starts at drop 1).
+        """
+        for f in self.game.fields:
+            if f.after_save != "next" or self.boxes[f.key].value.strip() != "1":
+                continue
+            rows = mine
+            for other in self.game.fields[1:]:
+                if other.after_save == "keep" and other.kind == "whole":
+                    typed = other.parse(self.boxes[other.key].value)
+                    if not isinstance(typed, SubmitResult):
+                        rows = rows[rows[other.key] == typed]
+            if not rows.empty:
+                self.boxes[f.key].value = str(min(int(rows[f.key].max()) + 1, int(f.high)))
+
     def _show_mine(self) -> None:
         """List what the store holds under this table's name (so a reload loses nothing)."""
         name = self.boxes[self.name_key].value.strip()
@@ -144,6 +161,7 @@ class TableForm:
         if mine.empty:
             self.sent.value = f"<p>No results from {html.escape(name)} yet.</p>"
             return
+        self._move_on(mine)
         fields = self.game.fields[1:]
         items = "".join(
             "<li>" + ", ".join(f"{html.escape(f.label)} {getattr(r, f.key):g}" for f in fields)
