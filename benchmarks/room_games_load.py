@@ -155,8 +155,10 @@ def main(argv: list[str] | None = None) -> None:
         run = send_room(Path(folder) / "room.sqlite3", tables=args.tables,
                         results=args.results, processes=args.processes, threads=args.threads,
                         double_every=args.double_every)
-    print(f"{args.tables} tables x {args.results} results, every {args.double_every}. sent "
-          f"twice (double click), from {args.processes} processes x {args.threads} threads")
+    doubled = ("every result" if args.double_every == 1
+               else f"every {args.double_every}th result")
+    print(f"{args.tables} tables x {args.results} results, {doubled} sent twice (a double "
+          f"click), from {args.processes} processes x {args.threads} threads")
     print(f"sent {run.sent}, stored {run.stored}, duplicates {run.duplicates}, missing "
           f"{run.missing}, wrong receipts {run.wrong_receipts}, refused {run.refused}")
     print(f"wall time {run.seconds:.2f} s, {run.sent / run.seconds:.0f} results/s, slowest "

@@ -349,15 +349,19 @@ class RoomGameStore(AppendOnlyStore):
         insert = (f"INSERT OR IGNORE INTO {spec.table} (uid, received_at, {', '.join(keys)}) "
                   f"VALUES ({', '.join('?' * (len(keys) + 2))})")
 
+        select = f"SELECT id, {', '.join(keys)} FROM {spec.table} WHERE uid = ?"
+
         def body(con: sqlite3.Connection) -> tuple[object, ...]:
             cur = con.execute(insert, (uid, now(), *(checked[k] for k in keys)))
             if cur.rowcount:
                 self._audit(con, "result_saved", {"game": spec.key, "uid": uid})
-            return con.execute(f"SELECT id, {', '.join(keys)} FROM {spec.table} WHERE uid = ?",
-                               (uid,)).fetchone()
+            return con.execute(select, (uid,)).fetchone()
 
         try:
-            row = self._write(body)
+            # A resend (a double click, a retry) is answered from a read, which never waits
+            # for the room's writers; a new result is written in one transaction.
+            known = self._read(select, (uid,))
+            row = tuple(known.iloc[0]) if len(known) else self._write(body)
         except StoreError as error:
             return SubmitResult(False, not_saved("Your result", error), reasons=("not_saved",),
                                 detail=str(error))
