@@ -46,7 +46,11 @@ from safercare.errors import DataError, Problem
 __all__ = [
     "DENOMINATORS",
     "ICON_MAX",
+    "MAX_TYPED",
+    "PICTURES",
     "Comparison",
+    "Framing",
+    "Frequency",
     "absolute_risk",
     "choose_denominator",
     "compare",
