@@ -415,3 +415,12 @@ def test_lesson_13_story_numbers_are_the_lessons_room():
     assert f"{words[l13.TEAMS]} teams, {words[l13.ROUNDS]} rounds" in text
     assert f"play {words[l13.ROUNDS_PER_STEP]} rounds at a time" in text
     assert l13.GAME == "coin_spin" and "coin spin" in text
+
+
+def test_commands_are_shown_as_plain_text_not_highlighted_code():
+    """A command block without a language is highlighted as Python, whose number colours
+    fail axe's colour-contrast rule; ```text keeps it plain."""
+    for text in (_markdown(_nb(13)), _page(13)):
+        fences = [line[3:] for line in text.splitlines() if line.startswith("```")]
+        opening = fences[::2]  # fences alternate: opening, closing
+        assert opening and all(f == "text" for f in opening), opening
