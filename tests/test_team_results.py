@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -303,6 +304,13 @@ def test_the_command_serves_the_packaged_pages_on_this_computer(tmp_path, monkey
     assert team_game.app_notebook(True).exists() and team_game.app_notebook(False).exists()
 
 
+def _capture(failed: list[BaseException], action) -> None:
+    try:
+        action()
+    except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+        failed.append(error)
+
+
 def _port() -> int:
     import socket
 
@@ -333,7 +341,12 @@ def test_the_facilitator_view_watches_the_store_by_itself(store, monkeypatch):
                 break
         task.cancel()
 
-    asyncio.run(play())
+    # In a thread of its own: a browser test's Playwright may hold this thread's event loop.
+    failed: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _capture(failed, lambda: asyncio.run(play())))
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and not failed, failed
     assert "The charts cannot be updated right now" in view.count.value
     assert "could not be opened" in view.count.value
 
