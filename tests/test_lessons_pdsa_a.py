@@ -384,6 +384,17 @@ def test_before_after_pair_sums_the_three_weeks_either_side():
     assert abs(pair["change"]) > 2  # the pair looks like a result ...
 
 
+def test_the_handouts_claims_about_plover_ward_hold():
+    text = (ROOT / "book/trainers/handouts/11-pdsa-done-properly.md").read_text()
+    handout = " ".join(text.split())
+    assert "lounge looked worse in a pair of bars" in handout
+    assert l11.before_after("C7")["change"] < 0
+    assert "only common cause" in l11.lounge_chart().describe()
+    ramp = BOOK_WORDS["l11-ramp"]()
+    assert ramp.startswith("C1 (1 patient) → C2 (5 patients)") and "C4 (1 ward)" in ramp
+    assert "27 days" in ramp  # 5 November to 2 December 2024, from the log's do dates
+
+
 def test_the_lounge_chart_shows_only_common_cause_as_the_answer_key_says():
     chart = l11.lounge_chart()
     after = chart.table[chart.table["date"] >= pd.Timestamp("2025-02-03")]

@@ -184,7 +184,7 @@ def _pdsa_a(key: str) -> Callable[[], str]:
 
 
 _PDSA_A_KEYS = ("l10-10.2", "l10-10.3", "l10-drivers", "l11-11.1", "l11-11.2", "l11-11.3",
-                "l11-biggest-miss", "l14-14.1", "l14-sustain")
+                "l11-biggest-miss", "l11-ramp", "l14-14.1", "l14-sustain")
 
 
 def _pdsa_b(key: str) -> Callable[[], str]:

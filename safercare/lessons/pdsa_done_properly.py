@@ -334,4 +334,15 @@ def answers() -> dict[str, str]:
     return {"11.1": missed_prediction_words(log).replace("**", ""),
             "11.2": log.prediction_vs_result().set_index("cycle_id").loc["C7", "in_words"],
             "11.3": lounge_words(),
-            "biggest-miss": str(biggest_miss(log)["in_words"])}
+            "biggest-miss": str(biggest_miss(log)["in_words"]),
+            "ramp": ramp_words(log)}
+
+
+def ramp_words(log: PDSALog | None = None) -> str:
+    """The ramp that led to the adopted change, cycle by cycle with scale and test date."""
+    log = log or plover_log()
+    chain = log.chain(adopted_ward_cycle(log).cycle_id)
+    first, last = log[chain[0]], log[chain[-1]]
+    steps = " → ".join(f"{c} ({log[c].scale})" for c in chain)
+    return (f"{steps}: {len(chain)} linked cycles in {(last.do_date - first.do_date).days} "
+            "days")
