@@ -5,8 +5,8 @@ days, half funnel drops) at the same time from ``--processes`` processes (defaul
 with ``--threads`` threads (default 5), every result (or every ``--double-every``-th) sent
 twice with the same idempotency key (a double click), into one fresh SQLite file. It then
 checks that every result is stored exactly once, that every receipt a sender was shown is the
-stored row's, and prints the wall time, results per second and the slowest single result
-(both sends of a double click).
+stored row's, and prints the wall time, results per second and the median, 95th percentile
+and slowest time for one result (both sends of a double click).
 
 Run from the repository root::
 
@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from safercare.games.room_games import FUNNEL, RED_BEADS, RoomGameStore
 
 
@@ -44,6 +46,8 @@ class RoomRun:
     refused: int
     seconds: float
     slowest_send: float
+    median_send: float
+    p95_send: float
 
 
 def _name(i: int) -> str:
@@ -120,6 +124,7 @@ def send_room(db: Path, *, tables: int = 30, results: int = 20, processes: int =
     for worker in workers:
         worker.join(timeout=60)
     seconds = time.time() - start_at
+    times = [took for *_, took, _ in replies]
     store = RoomGameStore(db)
     receipts: dict[str, str] = {}
     wanted = stored = duplicates = 0
@@ -138,7 +143,9 @@ def send_room(db: Path, *, tables: int = 30, results: int = 20, processes: int =
                            for _, key, receipt, _, same in replies),
         refused=sum(not receipt for _, _, receipt, _, _ in replies),
         seconds=seconds,
-        slowest_send=max(took for *_, took, _ in replies),
+        slowest_send=max(times),
+        median_send=float(np.median(times)),
+        p95_send=float(np.quantile(times, 0.95)),
     )
 
 
@@ -161,8 +168,9 @@ def main(argv: list[str] | None = None) -> None:
           f"click), from {args.processes} processes x {args.threads} threads")
     print(f"sent {run.sent}, stored {run.stored}, duplicates {run.duplicates}, missing "
           f"{run.missing}, wrong receipts {run.wrong_receipts}, refused {run.refused}")
-    print(f"wall time {run.seconds:.2f} s, {run.sent / run.seconds:.0f} results/s, slowest "
-          f"single result (both sends of a double click) {run.slowest_send:.2f} s")
+    print(f"wall time {run.seconds:.2f} s, {run.sent / run.seconds:.0f} results/s; time for one "
+          f"result (both sends of a double click): median {run.median_send:.2f} s, 95th "
+          f"percentile {run.p95_send:.2f} s, slowest {run.slowest_send:.2f} s")
 
 
 if __name__ == "__main__":
