@@ -304,6 +304,21 @@ def test_the_command_serves_the_packaged_pages_on_this_computer(tmp_path, monkey
     assert team_game.app_notebook(True).exists() and team_game.app_notebook(False).exists()
 
 
+def test_the_documented_command_runs_cleanly_and_says_what_it_takes(tmp_path):
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-m", "safercare.games.team_game", "--help"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "--game {ball_pass,coin_spin}" in run.stdout
+    assert "--facilitator" in run.stdout and "--ip" in run.stdout
+    assert "Warning" not in run.stderr, run.stderr
+    bad = subprocess.run([sys.executable, "-m", "safercare.games.team_game", "--db",
+                          str(tmp_path / "no" / "room.sqlite3")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("Cannot start: The folder") and "does not exist" in bad.stderr
+
+
 def _capture(failed: list[BaseException], action) -> None:
     try:
         action()

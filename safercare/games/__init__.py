@@ -33,9 +33,11 @@ from safercare.games import (
     helicopter,
     measures,
     red_beads,
-    team_game,
-    team_results,
 )
+
+# team_game and team_results are imported when asked for (``from safercare.games import
+# team_game``), not here: ``python -m safercare.games.team_game`` runs that module as a script,
+# which must not already be imported by its package.
 
 __all__ = ["board_report", "dice", "funnel_experiment", "helicopter", "measures", "red_beads",
            "team_game", "team_results"]

@@ -242,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     pre.add_argument("--game", choices=sorted(GAMES), default=None)
     pre.add_argument("--db", default=None)
     known, rest = pre.parse_known_args(argv)
+    if {"-h", "--help"} & set(rest):
+        print(f"--game {{{','.join(sorted(GAMES))}}}: the room's game (default {DEFAULT_GAME}; "
+              "a room's file keeps the game it was given). Other options:")
     if known.game is not None:
         try:
             db = check_data_file(known.db) if known.db else default_db_path()
