@@ -162,13 +162,11 @@ def install_proxy() -> None:
 def hub(args: list[str]) -> int:
     python = setup("requirements-hub.txt")
     install_proxy()
-    proc = subprocess.Popen([str(python), str(ROOT / "deploy" / "hub.py"), *args], cwd=ROOT,
-                            env=clean_env())
-    while True:
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:  # the hub had Ctrl+C too and is stopping every server
-            continue
+    command = [str(python), str(ROOT / "deploy" / "hub.py"), *args]
+    if os.name == "posix":  # become the hub, so a stop signal or Ctrl+C reaches it directly
+        os.chdir(ROOT)
+        os.execve(command[0], command, clean_env())
+    return subprocess.call(command, cwd=ROOT, env=clean_env())  # JupyterHub needs POSIX
 
 
 COMMANDS = {"course": course, "test": test, "book": book, "pack": pack, "hub": hub}
