@@ -328,6 +328,15 @@ def test_an_unknown_game_gets_one_plain_message(capsys):
     assert "'dice' is not a room game" in err and "red-beads | funnel" in err
 
 
+def test_the_command_runs_as_a_script_with_one_plain_message_for_a_slip(tmp_path):
+    done = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m",
+                           "safercare.games.room_games", "red-beads", "--db", str(tmp_path),
+                           "--port", str(_port())],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("Cannot start:") and "is a folder" in done.stderr
+
+
 def _port() -> int:
     import socket
 

@@ -14,6 +14,9 @@ call these functions.
   of falls incidents (the measure builder).
 * :mod:`~safercare.games.board_report` -- a red/amber/green board report with month-on-month
   arrows, to set beside an SPC chart.
+* :mod:`~safercare.games.room_games` -- red beads and the funnel experiment played by a whole
+  room: each table types its results into a phone page, the facilitator's screen charts them
+  live (one store on :mod:`safercare.live.store`, served by :mod:`safercare.live.server`).
 
 For the *Testing changes (PDSA)* lessons:
 
@@ -35,9 +38,9 @@ from safercare.games import (
     red_beads,
 )
 
-# team_game and team_results are imported when asked for (``from safercare.games import
-# team_game``), not here: ``python -m safercare.games.team_game`` runs that module as a script,
-# which must not already be imported by its package.
+# team_game, team_results and room_games are imported when asked for (``from safercare.games
+# import team_game``), not here: ``python -m safercare.games.team_game`` (or ``room_games``)
+# runs that module as a script, which must not already be imported by its package.
 
 __all__ = ["board_report", "dice", "funnel_experiment", "helicopter", "measures", "red_beads",
-           "team_game", "team_results"]
+           "room_games", "team_game", "team_results"]
