@@ -378,3 +378,16 @@ def test_a_full_room_is_drawn_a_few_charts_at_a_time(store):
         assert view.charts.value.count("<figure>") == 5
         assert "15 results from 5 teams" in view.count.value  # the table is never held back
     assert drawn == [2, 4, 5] and view.refresh(budget=2) is False
+
+
+def test_names_one_team_typed_differently_on_two_phones_are_one_team(store):
+    store.submit("Blue team", 1, "5")
+    store.submit("blue  Team ", 2, "6")  # the team's other phone
+    store.submit("Reds", 1, "4")
+    latest = store.latest()
+    assert latest[["team", "round"]].values.tolist() == [
+        ["Blue team", 1], ["Blue team", 2], ["Reds", 1]]
+    assert store.results()["team"].tolist() == ["Blue team", "blue  Team", "Reds"]  # as typed
+    form = TeamForm(store)
+    form.team.value = "BLUE TEAM"
+    assert form.round.value == "3" and "Round 2: 6 seconds" in form.sent.value

@@ -24,7 +24,8 @@ Once per submission, and every submission
     double click or a resend after a time-out stores it once and returns the same receipt.
     Two browsers of one team send different keys, so both results land. A later result for
     the same team and round replaces the earlier one on the charts (:meth:`latest`); both stay
-    in the file and the export.
+    in the file and the export. Names that differ only in capitals or spaces are one team
+    (:func:`team_key`), so a team's two phones need not type its name identically.
 
 Nothing personal
     Team names are chosen by the teams; nothing else about anyone is asked or stored.
@@ -61,6 +62,7 @@ __all__ = [
     "TeamResultsStore",
     "default_db_path",
     "parse_result",
+    "team_key",
 ]
 
 #: The environment variable that sets the room's file.
@@ -95,6 +97,11 @@ def default_db_path() -> Path:
     if value:
         return Path(value).expanduser()
     return Path.home() / ".safercare" / "team_game.sqlite3"
+
+
+def team_key(name: str) -> str:
+    """What makes two typed team names one team: case and runs of spaces are ignored."""
+    return " ".join(str(name).split()).casefold()
 
 
 def _refuse(field: str, why: str, *, code: str) -> SubmitResult:
@@ -256,17 +263,22 @@ class TeamResultsStore(AppendOnlyStore):
     def latest(self) -> pd.DataFrame:
         """One row per team and round (the latest sent wins), in team then round order.
 
-        Columns ``team``, ``round``, ``value``, ``note``, ``received_at``, ``receipt`` and
-        ``sent`` (how many results were sent for that team and round).
+        One team is one name however its phones typed it: names that differ only in capital
+        letters or spaces (``"Blue team"``, ``"blue  Team"``) are one team, shown as it
+        first typed its name (:func:`team_key`). Columns ``team``, ``round``, ``value``,
+        ``note``, ``received_at``, ``receipt`` and ``sent`` (how many results were sent for
+        that team and round).
         """
+        columns = ["team", "round", "value", "note", "received_at", "receipt", "sent"]
         table = self.results()
         if table.empty:
-            return table.assign(sent=pd.Series(dtype=int))[
-                ["team", "round", "value", "note", "received_at", "receipt", "sent"]]
+            return table.assign(sent=pd.Series(dtype=int))[columns]
+        key = table["team"].map(team_key)
+        table["team"] = key.map(table.groupby(key)["team"].first())
         sent = table.groupby(["team", "round"])["id"].transform("size")
         table = table.assign(sent=sent).drop_duplicates(["team", "round"], keep="last")
         table = table.sort_values(["team", "round"], kind="stable").reset_index(drop=True)
-        return table[["team", "round", "value", "note", "received_at", "receipt", "sent"]]
+        return table[columns]
 
     # -- export -------------------------------------------------------------------------
     def export_csv(self, folder: str | os.PathLike[str]) -> list[Path]:

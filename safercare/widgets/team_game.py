@@ -37,7 +37,7 @@ import pandas as pd
 
 from safercare.errors import DataError
 from safercare.games.team_game import MAX_ROUNDS
-from safercare.games.team_results import MAX_NOTE, MAX_TEAM, TeamResultsStore
+from safercare.games.team_results import MAX_NOTE, MAX_TEAM, TeamResultsStore, team_key
 from safercare.live.store import StoreError
 from safercare.widgets.capture import Outcome, Sender, Sent, form_box
 from safercare.widgets.priorities import APP_CSS
@@ -148,7 +148,7 @@ class TeamForm:
             self.sent.value = ""
             return
         table = self.store.latest()
-        mine = table[table["team"] == team]
+        mine = table[table["team"].map(team_key) == team_key(team)]
         if mine.empty:
             self.sent.value = (f"<p>No results from {html.escape(team)} yet.</p>")
             return
