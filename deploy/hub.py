@@ -153,12 +153,15 @@ def link_facilitator_pages(state: Path) -> None:
 
 
 def check_reachable(folder: Path) -> None:
-    """Stop with a plain message if learners' servers (run as 'nobody') cannot reach ``folder``."""
+    """Stop with a plain message if learners' servers (run as 'nobody') cannot reach ``folder``.
+
+    The venv, the course clone and the homes must be reachable (``o+x`` on every parent).
+    """
     for parent in [folder, *folder.parents]:
         if not os.stat(parent).st_mode & 0o001:
-            sys.exit(f"Learners' servers could not open their homes: {parent} is closed to other "
-                     "accounts. Choose a --state folder elsewhere, or run 'chmod o+x "
-                     f"{parent}'.")
+            sys.exit(f"Learners' servers (which run as 'nobody') could not reach {folder}: "
+                     f"{parent} is closed to other accounts. Put the course folder (or --state) "
+                     f"somewhere else, or run 'chmod o+x {parent}'.")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -225,6 +228,9 @@ def main(argv: list[str]) -> int:
     s.secrets = load_or_create_secrets(state)
     if os.geteuid() == 0:
         check_reachable(state / "homes")
+        check_reachable(Path(sys.executable).parent)  # learners' servers run from this .venv
+        if args.course.startswith("file://"):
+            check_reachable(Path(args.course[len("file://"):]))
     link_facilitator_pages(state)
     env = {**os.environ, **s.to_env()}
     for name in ("JUPYTER_TOKEN", "JUPYTERHUB_API_TOKEN"):

@@ -154,6 +154,8 @@ def test_the_admin_page_needs_the_admin(hub, learners):
     trainer.get_token()
     users = {u["name"] for u in trainer.api("GET", "/hub/api/users").json()}
     assert {"amira", "ben", "admin"} <= users
+    # the culler and the facilitator pages run as the hub's services
+    assert {"idle-culler", "facilitator"} <= set(trainer.api("GET", "/hub/api/services").json())
 
 
 def test_the_facilitator_service_is_behind_the_login(hub, learners):
