@@ -100,13 +100,22 @@ def test_pages_are_culled_when_idle_and_bounded_in_number(pages, monkeypatch):
     assert _flag(argv, "RoomKernelManager.cull_idle_timeout") == "600"
 
 
+def _run_alone(coroutine: object) -> object:
+    """Run a coroutine to its end in a thread of its own, so that an event loop left running
+    in this thread (Playwright's, after a browser test) cannot refuse ``asyncio.run``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_the_kernel_manager_refuses_a_page_beyond_its_bound_without_starting_one():
     manager = server.RoomKernelManager(max_kernels=2)
     manager._starting.add("being-started")  # a page load that has not finished starting
     manager._stopping.add("being-shut-down")  # a kernel whose process has not ended yet
     assert manager.held() == 2
     with pytest.raises(HTTPError) as refused:
-        asyncio.run(manager.start_kernel(kernel_name="python3"))
+        _run_alone(manager.start_kernel(kernel_name="python3"))
     assert refused.value.status_code == 503 and refused.value.reason == "The room is full"
     assert manager.list_kernel_ids() == [] and manager.held() == 2
 
