@@ -43,7 +43,7 @@ from typing import ClassVar
 
 import pandas as pd
 
-from safercare.games.team_game import DEFAULT_GAME, GAMES, MAX_ROUNDS, Game
+from safercare.games.team_simulation import DEFAULT_GAME, GAMES, MAX_ROUNDS, Game
 from safercare.live.store import (
     AppendOnlyStore,
     StoreError,

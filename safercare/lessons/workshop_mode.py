@@ -2,7 +2,7 @@
 PDSA game, its small multiples of run charts (one per team), the rounds explorer, the words
 printed about the room and the exercise checks.
 
-The room comes from :func:`safercare.games.team_game.simulate_team_game` (seeded), each
+The room comes from :func:`safercare.games.team_simulation.simulate_team_game` (seeded), each
 team's run chart from :func:`safercare.spc.run_chart` (Anhøj rules, the package default);
 this module only chooses the lesson's room and turns the results into sentences. The live
 pages a real room types into are served by :mod:`safercare.games.team_game` (see the
@@ -19,12 +19,12 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from safercare import spc, style
-from safercare.games import team_game
+from safercare.games import team_simulation
 from safercare.lessons.common import Feedback, no_answer, read_numbers, squash
 from safercare.widgets.explore import Explorer, Stepper, View
 
 #: The lesson's room: the game, the number of teams and rounds, and the seed.
-GAME = team_game.DEFAULT_GAME
+GAME = team_simulation.DEFAULT_GAME
 TEAMS = 6
 ROUNDS = 15
 SEED = 0
@@ -35,11 +35,11 @@ ROUNDS_PER_STEP = 5
 @lru_cache(maxsize=4)
 def room(seed: int = SEED) -> pd.DataFrame:
     """The simulated room: one row per team and round (see ``simulate_team_game``)."""
-    return team_game.simulate_team_game(GAME, teams=TEAMS, rounds=ROUNDS, seed=seed)
+    return team_simulation.simulate_team_game(GAME, teams=TEAMS, rounds=ROUNDS, seed=seed)
 
 
 def _direction() -> str:
-    return "higher" if team_game.GAMES[GAME].higher_is_better else "lower"
+    return "higher" if team_simulation.GAMES[GAME].higher_is_better else "lower"
 
 
 def run_charts(results: pd.DataFrame) -> Any:
@@ -62,7 +62,7 @@ def _ideas(text: str) -> str:
 def team_words(results: pd.DataFrame, team: str) -> str:
     """One team's story: its first result, what it adopted, and what its run chart says."""
     rows = results[results["team"] == team]
-    unit = team_game.GAMES[GAME].unit
+    unit = team_simulation.GAMES[GAME].unit
     adopted = rows[rows["decision"] == "adopt"]
     kept = ", ".join(f"{_ideas(c)} (round {r})" for c, r in
                      zip(adopted["change"], adopted["round"], strict=True))
@@ -75,7 +75,7 @@ def team_words(results: pd.DataFrame, team: str) -> str:
 
 def ideas_table(results: pd.DataFrame) -> pd.DataFrame:
     """Each change idea: its true effect (known only to the simulator), tests and adoptions."""
-    truth = team_game.CHANGE_IDEAS[GAME]
+    truth = team_simulation.CHANGE_IDEAS[GAME]
     tested = results[results["change"] != ""]
     counts = tested.groupby("change")["decision"].agg(
         tested="size", adopted=lambda d: int((d == "adopt").sum()))
@@ -88,7 +88,7 @@ def ideas_table(results: pd.DataFrame) -> pd.DataFrame:
 def reader_ideas_table(results: pd.DataFrame) -> pd.DataFrame:
     """The ideas table as a reader sees it."""
     table = ideas_table(results)
-    helps = table["true_effect"] > 1 if team_game.GAMES[GAME].higher_is_better else (
+    helps = table["true_effect"] > 1 if team_simulation.GAMES[GAME].higher_is_better else (
         table["true_effect"] < 1)
     return pd.DataFrame({
         "Change idea": table["idea"],
@@ -102,7 +102,7 @@ def reader_ideas_table(results: pd.DataFrame) -> pd.DataFrame:
 def misled_adoptions(results: pd.DataFrame) -> int:
     """Adoptions of ideas that truly do nothing or make things worse (noise misled the team)."""
     table = ideas_table(results)
-    useless = (table["true_effect"] <= 1) if team_game.GAMES[GAME].higher_is_better else (
+    useless = (table["true_effect"] <= 1) if team_simulation.GAMES[GAME].higher_is_better else (
         table["true_effect"] >= 1)
     return int(table.loc[useless, "adopted"].sum())
 
@@ -140,7 +140,7 @@ def small_multiples(results: pd.DataFrame, title: str = "") -> tuple[plt.Figure,
     """
     chart = run_charts(results)
     teams = list(dict.fromkeys(results["team"]))
-    spec = team_game.GAMES[GAME]
+    spec = team_simulation.GAMES[GAME]
     with style.style_context():
         fig, axes = plt.subplots(2, (len(teams) + 1) // 2, figsize=(9.0, 4.8),
                                  sharex=True, sharey=True, layout="constrained")
@@ -235,7 +235,7 @@ def check_most_adopted(answer: Any, seed: int = SEED) -> Feedback:
     results = room(seed)
     top = most_adopted(results)
     table = ideas_table(results).set_index("idea")
-    best = str(table["true_effect"].idxmax()) if team_game.GAMES[GAME].higher_is_better \
+    best = str(table["true_effect"].idxmax()) if team_simulation.GAMES[GAME].higher_is_better \
         else str(table["true_effect"].idxmin())
     for idea in top:
         if text in squash(idea) and len(text) >= 4:

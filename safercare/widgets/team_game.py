@@ -36,8 +36,8 @@ import ipywidgets as w
 import pandas as pd
 
 from safercare.errors import DataError
-from safercare.games.team_game import MAX_ROUNDS
 from safercare.games.team_results import MAX_NOTE, MAX_TEAM, TeamResultsStore, team_key
+from safercare.games.team_simulation import MAX_ROUNDS
 from safercare.live.store import StoreError
 from safercare.widgets.capture import Outcome, Sender, Sent, form_box
 from safercare.widgets.priorities import APP_CSS
