@@ -102,6 +102,7 @@ class Settings:
     max_learners: int = 40
     ssl_cert: str = ""
     ssl_key: str = ""
+    learner_account: str = "nobody"
     secrets: dict[str, str] = field(default_factory=dict)
 
     def to_env(self) -> dict[str, str]:
@@ -177,6 +178,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="the git repository of the course (default: this clone)")
     parser.add_argument("--branch", default=None, help="its branch (default: this clone's)")
     parser.add_argument("--admin-name", default="admin", help="the trainer's user name")
+    parser.add_argument("--learner-account", default="nobody",
+                        help="the OS account learners' servers run as when the hub is root "
+                             "(default nobody; naming root keeps them as root, which isolates "
+                             "nothing: for a test machine only)")
     parser.add_argument("--idle-minutes", type=int, default=60,
                         help="stop a learner's server after this many idle minutes (default 60)")
     parser.add_argument("--max-learners", type=int, default=40,
@@ -223,10 +228,11 @@ def main(argv: list[str]) -> int:
     s = Settings(state=state, ip=args.ip, port=args.port, hub_port=free_port(),
                  proxy_api_port=free_port(), facilitator_port=free_port(),
                  admin_name=args.admin_name, course_repo=args.course,
+                 learner_account=args.learner_account,
                  course_branch=args.branch or current_branch(), idle_minutes=args.idle_minutes,
                  max_learners=args.max_learners, ssl_cert=args.ssl_cert, ssl_key=args.ssl_key)
     s.secrets = load_or_create_secrets(state)
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and s.learner_account != "root":
         check_reachable(state / "homes")
         check_reachable(Path(sys.executable).parent)  # learners' servers run from this .venv
         if args.course.startswith("file://"):

@@ -48,6 +48,7 @@ c.Authenticator.admin_users = {s.admin_name}
 # pulled into it by nbgitpuller on arrival (their own edits are kept on every later pull).
 c.JupyterHub.spawner_class = CourseSpawner
 c.CourseSpawner.home_dir_template = str(s.state / "homes" / "{username}")
+c.CourseSpawner.learner_account = s.learner_account
 c.Spawner.notebook_dir = str(s.state / "homes" / "{username}")
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = course_link(s.course_repo, s.course_branch)
