@@ -32,6 +32,7 @@ import ipywidgets as w
 from safercare.errors import DataError
 
 __all__ = [
+    "cannot_open",
     "FORM_CLASS",
     "SENDING",
     "SEND_CLASS",
@@ -150,3 +151,24 @@ def form_box(children: list[w.Widget]) -> w.VBox:
     box = w.VBox(children)
     box.add_class(FORM_CLASS)
     return box
+
+
+def cannot_open(error: DataError, *, facilitator: bool, takes: str = "results") -> w.HTML:
+    """The page shown when a live page's data file cannot be used: one plain message.
+
+    The full message (file name, what is wrong, what to do) also goes to the terminal that
+    runs the page, where the facilitator sees it; a room's page says only what matters to the
+    people in it (``takes`` names what they would send: "results", "ideas or votes").
+    """
+    from safercare.live.store import StoreError
+
+    print(str(error), file=sys.__stderr__, flush=True)
+    if facilitator:
+        lines = "".join(f"<p>{html.escape(line)}</p>" for line in str(error).splitlines())
+        return w.HTML(f"<div role='alert' class='sc-refused'><p><strong>This page cannot use "
+                      f"its data file.</strong></p>{lines}</div>")
+    reason = error.reason if isinstance(error, StoreError) else error.problems[0].what
+    return w.HTML("<div role='alert' class='sc-refused'><p><strong>Sorry: this page cannot "
+                  f"take {html.escape(takes)} right now</strong>, because {html.escape(reason)}. "
+                  "Nothing you type here would be saved. Please tell the person running the "
+                  "workshop.</p></div>")

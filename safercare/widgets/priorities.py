@@ -52,7 +52,7 @@ from safercare.priorities.scoring import (
     reshuffle_groups,
 )
 from safercare.priorities.store import MAX_CODES, SETTINGS, PrioritiesStore, StoreError
-from safercare.widgets.capture import Outcome, Sender, Sent, form_box, status_html
+from safercare.widgets.capture import Outcome, Sender, Sent, cannot_open, form_box, status_html
 
 __all__ = [
     "APP_CSS",
@@ -607,23 +607,6 @@ _WORKSHOP_HEADER = ("<h1>Help choose what NHS staff learn about safety</h1>"
                     "counts the same, however many people take part.</p>")
 
 
-def _cannot_open(error: DataError, *, facilitator: bool) -> w.HTML:
-    """The page shown when the database cannot be used: one plain message, no traceback.
-
-    The full message (file name, what is wrong, what to do) also goes to the terminal that
-    runs the page, where the facilitator sees it; the room's page says only what matters to
-    the people in it.
-    """
-    print(str(error), file=sys.__stderr__, flush=True)
-    if facilitator:
-        lines = "".join(f"<p>{html.escape(line)}</p>" for line in str(error).splitlines())
-        return w.HTML(f"<div role='alert' class='sc-refused'><p><strong>This page cannot use "
-                      f"the workshop's database.</strong></p>{lines}</div>")
-    reason = error.reason if isinstance(error, StoreError) else error.problems[0].what
-    return w.HTML("<div role='alert' class='sc-refused'><p><strong>Sorry: this page cannot "
-                  f"take ideas or votes right now</strong>, because {html.escape(reason)}. "
-                  "Nothing you type here would be saved. Please tell the person running the "
-                  "workshop.</p></div>")
 
 
 def _broken() -> w.HTML:
@@ -649,7 +632,7 @@ def workshop_app(store: PrioritiesStore | None = None) -> w.VBox:
         suggest = SuggestionForm(store, on_saved=results.refresh)
         vote = VoteForm(store, on_vote=results.refresh)
     except DataError as error:
-        return _app([header, _cannot_open(error, facilitator=False)])
+        return _app([header, cannot_open(error, facilitator=False, takes="ideas or votes")])
     except Exception:  # noqa: BLE001 - a page never shows a traceback; the terminal does
         return _app([header, _broken()])
     return _app([header, suggest.widget, vote.widget, results.widget])
@@ -665,7 +648,7 @@ def facilitator_app(store: PrioritiesStore | None = None) -> w.VBox:
         store = store or PrioritiesStore()
         view = FacilitatorView(store)
     except DataError as error:
-        return _app([_heading("Facilitator", 1), _cannot_open(error, facilitator=True)])
+        return _app([_heading("Facilitator", 1), cannot_open(error, facilitator=True)])
     except Exception:  # noqa: BLE001 - a page never shows a traceback; the terminal does
         return _app([_heading("Facilitator", 1), _broken()])
     return _app([view.widget])

@@ -47,8 +47,8 @@ from safercare.games.room_games import (
     funnel_room_table,
     red_beads_room_table,
 )
-from safercare.live.store import StoreError, SubmitResult
-from safercare.widgets.capture import Outcome, Sender, Sent, form_box
+from safercare.live.store import SubmitResult
+from safercare.widgets.capture import Outcome, Sender, Sent, cannot_open, form_box
 from safercare.widgets.display import figure_png
 from safercare.widgets.priorities import APP_CSS
 from safercare.widgets.team_game import TEAM_CSS
@@ -330,16 +330,6 @@ class FacilitatorView:
             self._task = asyncio.ensure_future(self.poll())
 
 
-def _cannot_open(error: DataError, *, facilitator: bool) -> w.HTML:
-    """One plain message instead of the page; the full one goes to the terminal."""
-    print(str(error), file=sys.__stderr__, flush=True)
-    if facilitator:
-        text = html.escape(str(error))
-    else:
-        reason = error.reason if isinstance(error, StoreError) else error.problems[0].what
-        text = (f"Sorry: this page cannot take results right now, because "
-                f"{html.escape(reason)}. Please tell the person running the workshop.")
-    return w.HTML(f"<div role='alert' class='sc-refused'><p>{text}</p></div>")
 
 
 def table_app(game: str | RoomGame, store: RoomGameStore | None = None) -> w.VBox:
@@ -349,7 +339,7 @@ def table_app(game: str | RoomGame, store: RoomGameStore | None = None) -> w.VBo
         form = TableForm(store or RoomGameStore(), spec)
     except DataError as error:
         return _app([w.HTML(f"<h1>{html.escape(spec.title)}</h1>"),
-                     _cannot_open(error, facilitator=False)])
+                     cannot_open(error, facilitator=False)])
     return _app([form.widget], "sc-team")
 
 
@@ -361,7 +351,7 @@ def facilitator_app(game: str | RoomGame, store: RoomGameStore | None = None, *,
         view = FacilitatorView(store or RoomGameStore(), spec)
     except DataError as error:
         return _app([w.HTML(f"<h1>{html.escape(spec.title)}: facilitator</h1>"),
-                     _cannot_open(error, facilitator=True)])
+                     cannot_open(error, facilitator=True)])
     if watch:
         view.start()
     return _app([view.widget])

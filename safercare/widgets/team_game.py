@@ -38,8 +38,7 @@ import pandas as pd
 from safercare.errors import DataError
 from safercare.games.team_results import MAX_NOTE, MAX_TEAM, TeamResultsStore, team_key
 from safercare.games.team_simulation import MAX_ROUNDS
-from safercare.live.store import StoreError
-from safercare.widgets.capture import Outcome, Sender, Sent, form_box
+from safercare.widgets.capture import Outcome, Sender, Sent, cannot_open, form_box
 from safercare.widgets.priorities import APP_CSS
 
 __all__ = [
@@ -309,16 +308,6 @@ class FacilitatorView:
             self._task = asyncio.ensure_future(self.poll())
 
 
-def _cannot_open(error: DataError, *, facilitator: bool) -> w.HTML:
-    """One plain message instead of the page; the full one goes to the terminal."""
-    print(str(error), file=sys.__stderr__, flush=True)
-    if facilitator:
-        text = html.escape(str(error))
-    else:
-        reason = error.reason if isinstance(error, StoreError) else error.problems[0].what
-        text = (f"Sorry: this page cannot take results right now, because "
-                f"{html.escape(reason)}. Please tell the person running the workshop.")
-    return w.HTML(f"<div role='alert' class='sc-refused'><p>{text}</p></div>")
 
 
 def team_app(store: TeamResultsStore | None = None) -> w.VBox:
@@ -326,7 +315,7 @@ def team_app(store: TeamResultsStore | None = None) -> w.VBox:
     try:
         form = TeamForm(store or TeamResultsStore())
     except DataError as error:
-        return _app([w.HTML("<h1>Team results</h1>"), _cannot_open(error, facilitator=False)])
+        return _app([w.HTML("<h1>Team results</h1>"), cannot_open(error, facilitator=False)])
     return _app([form.widget], "sc-team")
 
 
@@ -335,7 +324,7 @@ def facilitator_app(store: TeamResultsStore | None = None, *, watch: bool = True
     try:
         view = FacilitatorView(store or TeamResultsStore(), draw=not watch)
     except DataError as error:
-        return _app([w.HTML("<h1>Facilitator</h1>"), _cannot_open(error, facilitator=True)])
+        return _app([w.HTML("<h1>Facilitator</h1>"), cannot_open(error, facilitator=True)])
     if watch:
         view.start()
     return _app([view.widget])
