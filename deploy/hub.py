@@ -129,18 +129,25 @@ class Settings:
     @property
     def live_data_env(self) -> dict[str, str]:
         """Where the facilitator pages keep their data: the state folder."""
+        from safercare.games.room_games import DB_ENV_VAR as ROOM
         from safercare.games.team_results import DB_ENV_VAR as GAME
         from safercare.priorities.store import DB_ENV_VAR as PRIORITIES
         live = self.state / "live"
-        return {PRIORITIES: str(live / "priorities.sqlite3"), GAME: str(live / "team-game.sqlite3")}
+        return {PRIORITIES: str(live / "priorities.sqlite3"), GAME: str(live / "team-game.sqlite3"),
+                ROOM: str(live / "room-games.sqlite3")}
 
 
 def facilitator_pages() -> dict[str, Path]:
     """The facilitator pages the ``facilitator`` service serves, by the name they appear under."""
+    from safercare.games import room_games
     from safercare.games.team_game import app_notebook
     from safercare.widgets.priorities import _app_notebook
-    return {"priorities-facilitator.ipynb": _app_notebook(True),
-            "team-game-facilitator.ipynb": app_notebook(True)}
+    pages = {"priorities-facilitator.ipynb": _app_notebook(True),
+             "team-game-facilitator.ipynb": app_notebook(True)}
+    for game in room_games.GAMES:  # the measurement lessons' room games: red beads, funnel
+        page = room_games.app_notebook(game, True)
+        pages[page.name] = page
+    return pages
 
 
 def link_facilitator_pages(state: Path) -> None:

@@ -181,10 +181,12 @@ def test_the_facilitator_service_is_behind_the_login(hub, learners):
     assert trainer.session.get(page, timeout=60).status_code == 200
     listing = trainer.session.get(hub.url + "/services/facilitator/api/contents", timeout=60)
     names = {item["name"] for item in listing.json()["content"]}
-    assert {"priorities-facilitator.ipynb", "team-game-facilitator.ipynb"} <= names
+    assert {"priorities-facilitator.ipynb", "team-game-facilitator.ipynb",
+            "red-beads-facilitator.ipynb", "funnel-facilitator.ipynb"} <= names
     # the page itself renders (Voilà runs the notebook in the service's kernel)
-    r = trainer.session.get(page + "render/priorities-facilitator.ipynb", timeout=120)
-    assert r.status_code == 200 and "jupyter-widgets" in r.text, r.text[:500]
+    for name in ("priorities-facilitator.ipynb", "red-beads-facilitator.ipynb"):
+        r = trainer.session.get(page + f"render/{name}", timeout=120)
+        assert r.status_code == 200 and "jupyter-widgets" in r.text, (name, r.text[:500])
 
 
 def test_authenticator_normalises_first_names():
