@@ -174,6 +174,7 @@ def test_the_first_state_is_visible_without_a_script() -> None:
 @pytest.fixture(scope="module")
 def pilots() -> tuple[Explorer, Explorer]:
     """The red bead and dice pilots, computed once for this module."""
+    plt.close("all")  # figures other test modules left open are not the explorers' to close
     return red_bead_explorer(), dice_explorer()
 
 
@@ -217,6 +218,8 @@ def test_an_output_larger_than_the_limit_is_refused(monkeypatch: pytest.MonkeyPa
 
 
 def test_author_mistakes_get_one_plain_message() -> None:
+    plt.close("all")  # only the figures this test makes count at its end
+
     def no_alt(state: dict) -> View:
         fig, _ = plt.subplots()
         return View(figure=fig, words="x")
