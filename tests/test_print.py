@@ -34,9 +34,11 @@ def _plain(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pack(built_book: BookBuild, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def pack(built_book: BookBuild, chromium: object,
+         tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("pack")
-    written = print_pack.print_pack(built_book.html_dir, PACK, out)
+    # the session's browser: a second Playwright in one process is not allowed
+    written = print_pack.print_pack(built_book.html_dir, PACK, out, browser=chromium)
     return dict(zip(PACK, written, strict=True))
 
 

@@ -92,25 +92,40 @@ def print_page(page: object, url: str) -> bytes:
 
 
 def print_pack(html_dir: Path, docnames: Sequence[str], out_dir: Path,
-               chromium: str | None = None) -> list[Path]:
-    """Write one PDF per docname into ``out_dir``; return their paths in order."""
-    from playwright.sync_api import sync_playwright
+               chromium: str | None = None, browser: object | None = None) -> list[Path]:
+    """Write one PDF per docname into ``out_dir``; return their paths in order.
 
-    executable = chromium or os.environ.get("SAFERCARE_CHROMIUM") or shutil.which("chromium") \
-        or "/usr/bin/chromium"
+    Pass a running Playwright ``browser`` to print with it (the tests share one); otherwise
+    Debian's Chromium (``chromium``, ``$SAFERCARE_CHROMIUM`` or the one on PATH) is started.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    with serve(html_dir) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            for docname in docnames:
-                target = out_dir / pdf_name(docname)
-                target.write_bytes(print_page(page, f"{base}{docname}.html"))
-                written.append(target)
-        finally:
-            browser.close()
-    return written
+    with serve(html_dir) as base:
+        if browser is not None:
+            return _print_all(browser, base, docnames, out_dir)
+        from playwright.sync_api import sync_playwright
+
+        executable = (chromium or os.environ.get("SAFERCARE_CHROMIUM")
+                      or shutil.which("chromium") or "/usr/bin/chromium")
+        with sync_playwright() as playwright:
+            started = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                return _print_all(started, base, docnames, out_dir)
+            finally:
+                started.close()
+
+
+def _print_all(browser: object, base: str, docnames: Sequence[str], out_dir: Path) -> list[Path]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        written = []
+        for docname in docnames:
+            target = out_dir / pdf_name(docname)
+            target.write_bytes(print_page(page, f"{base}{docname}.html"))
+            written.append(target)
+        return written
+    finally:
+        context.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
