@@ -7,8 +7,11 @@ helpers, so both check and write lessons the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import MutableMapping
 from typing import Any
+
+import nbformat
 
 #: The sections of every lesson, in order (see DESIGN.md, "Lessons, not code dumps").
 SECTIONS = ["## What you will learn", "## The situation", "## Explore", "## Try it",
@@ -27,3 +30,27 @@ def alt_text(metadata: MutableMapping[str, Any]) -> str:
 def set_alt_text(metadata: MutableMapping[str, Any], text: str) -> None:
     """Store a figure cell's alt text in its metadata, where MyST-NB reads it."""
     metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = text
+
+
+# -- reading a lesson notebook (shared by every lesson's tests) ---------------------------
+
+
+def markdown_text(nb: nbformat.NotebookNode) -> str:
+    """All the markdown cells of a notebook, joined."""
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The notebook's code cells, in order."""
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def cell_tags(cell: nbformat.NotebookNode) -> list[str]:
+    """A cell's tags (``hide-input``, ``nbval-check-output`` …)."""
+    return cell.metadata.get("tags", [])
+
+
+def exercise_titles(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Each exercise's label and title, from its ``:::{exercise}`` box."""
+    return {label: title.strip() for title, label in
+            re.findall(r":::\{exercise\} (.+)\n:label: (\S+)\n:nonumber:", markdown_text(nb))}

@@ -10,6 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from notebook_tools import SECTIONS, SYLLABUS_DOMAINS, alt_text
+from notebook_tools import cell_tags as _tags
+from notebook_tools import code_cells as _code
+from notebook_tools import markdown_text as _markdown
 
 from safercare import risk
 from safercare.lessons import answer_keys
@@ -29,18 +32,6 @@ FORMULA = re.compile(r"\bnp\.|import numpy|\.mean\(|\bsqrt\b|/ 100\b|\* 100\b|1 
 
 def _nb() -> nbformat.NotebookNode:
     return nbformat.read(NB, as_version=4)
-
-
-def _markdown(nb: nbformat.NotebookNode) -> str:
-    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-
-
-def _code(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
-def _tags(cell: nbformat.NotebookNode) -> list[str]:
-    return cell.metadata.get("tags", [])
 
 
 def _shown(nb: nbformat.NotebookNode) -> str:

@@ -11,6 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from notebook_tools import SECTIONS, SYLLABUS_DOMAINS, alt_text, set_alt_text
+from notebook_tools import cell_tags as _tags
+from notebook_tools import code_cells as _code
+from notebook_tools import markdown_text as _markdown
 
 from safercare.games import measures
 from safercare.lessons import measuring_what_matters as l1
@@ -33,18 +36,6 @@ IN_WORDS = "In words: "
 
 def _nb(n: int) -> nbformat.NotebookNode:
     return nbformat.read(ROOT / "notebooks" / f"{LESSONS[n]}.ipynb", as_version=4)
-
-
-def _markdown(nb: nbformat.NotebookNode) -> str:
-    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-
-
-def _code(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
-def _tags(cell: nbformat.NotebookNode) -> list[str]:
-    return cell.metadata.get("tags", [])
 
 
 def _exercises(nb: nbformat.NotebookNode) -> dict[str, str]:

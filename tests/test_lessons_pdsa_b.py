@@ -13,6 +13,10 @@ import nbformat
 import numpy as np
 import pytest
 from notebook_tools import SECTIONS, SYLLABUS_DOMAINS, alt_text
+from notebook_tools import cell_tags as _tags
+from notebook_tools import code_cells as _code
+from notebook_tools import exercise_titles as _exercises
+from notebook_tools import markdown_text as _markdown
 
 from safercare.games import helicopter, team_game
 from safercare.lessons import the_paper_helicopter as l12
@@ -31,23 +35,6 @@ lessons = pytest.mark.parametrize("n", sorted(LESSONS))
 
 def _nb(n: int) -> nbformat.NotebookNode:
     return nbformat.read(ROOT / "notebooks" / f"{LESSONS[n]}.ipynb", as_version=4)
-
-
-def _markdown(nb: nbformat.NotebookNode) -> str:
-    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-
-
-def _code(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
-def _tags(cell: nbformat.NotebookNode) -> list[str]:
-    return cell.metadata.get("tags", [])
-
-
-def _exercises(nb: nbformat.NotebookNode) -> dict[str, str]:
-    return {label: title.strip() for title, label in
-            re.findall(r":::\{exercise\} (.+)\n:label: (\S+)\n:nonumber:", _markdown(nb))}
 
 
 def _outputs_text(nb: nbformat.NotebookNode) -> str:
