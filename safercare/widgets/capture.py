@@ -21,10 +21,12 @@ browser script finds the right status line for each button.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import ipywidgets as w
@@ -33,6 +35,8 @@ from safercare.errors import DataError
 
 __all__ = [
     "cannot_open",
+    "export_beside",
+    "watch",
     "FORM_CLASS",
     "SENDING",
     "SEND_CLASS",
@@ -172,3 +176,43 @@ def cannot_open(error: DataError, *, facilitator: bool, takes: str = "results") 
                   f"take {html.escape(takes)} right now</strong>, because {html.escape(reason)}. "
                   "Nothing you type here would be saved. Please tell the person running the "
                   "workshop.</p></div>")
+
+
+def export_beside(store: object) -> Sent:
+    """Export a live store's tables as CSV into a folder beside its file; say where, plainly.
+
+    ``store`` has a ``path`` and an ``export_csv(folder)`` (every
+    :class:`~safercare.live.store.AppendOnlyStore` does).
+    """
+    path = Path(store.path)  # type: ignore[attr-defined]
+    folder = path.with_name(path.stem + "-export")
+    try:
+        paths = store.export_csv(folder)  # type: ignore[attr-defined]
+    except OSError as error:
+        return Sent(False, f"The files could not be written in {folder} "
+                    f"({error.strerror or error}). Check the folder can be written.")
+    return Sent(True, f"Saved {len(paths)} files in {folder}")
+
+
+async def watch(refresh: Callable[[], object], seconds: float,
+                trouble: Callable[[str], None] | None = None) -> None:
+    """Call ``refresh`` every ``seconds`` until cancelled: how a facilitator's page follows a room.
+
+    A :class:`~safercare.errors.DataError` (the file went away, say) is printed to the terminal
+    once and passed to ``trouble`` for the page, and watching goes on; any other error goes to
+    the terminal with its traceback, and watching goes on too.
+    """
+    said = ""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            refresh()
+            said = ""
+        except DataError as error:
+            if str(error) != said:
+                said = str(error)
+                print(said, file=sys.__stderr__, flush=True)
+                if trouble is not None:
+                    trouble(said)
+        except Exception:  # noqa: BLE001 - keep watching; the terminal gets the details
+            traceback.print_exc(file=sys.__stderr__)

@@ -27,11 +27,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
-import sys
-import traceback
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
@@ -48,7 +45,14 @@ from safercare.games.room_games import (
     red_beads_room_table,
 )
 from safercare.live.store import SubmitResult
-from safercare.widgets.capture import Outcome, Sender, Sent, cannot_open, form_box
+from safercare.widgets.capture import (
+    Outcome,
+    Sender,
+    cannot_open,
+    export_beside,
+    form_box,
+    watch,
+)
 from safercare.widgets.display import figure_png
 from safercare.widgets.priorities import APP_CSS
 from safercare.widgets.team_game import TEAM_CSS
@@ -306,23 +310,15 @@ class FacilitatorView:
                 f"<th scope='col'>Receipt</th></tr></thead><tbody>{body}</tbody></table></div>")
 
     def _export(self) -> Outcome:
-        path = Path(self.store.path)
-        folder = path.with_name(path.stem + "-export")
-        try:
-            paths = self.store.export_csv(folder)
-        except OSError as error:
-            return Sent(False, f"The files could not be written in {folder} "
-                        f"({error.strerror or error}). Check the folder can be written.")
-        return Sent(True, f"Saved {len(paths)} files in {folder}")
+        return export_beside(self.store)
 
     async def poll(self, seconds: float = POLL_SECONDS) -> None:
         """Look for new results every ``seconds`` and redraw; runs until cancelled."""
-        while True:
-            await asyncio.sleep(seconds)
-            try:
-                self.refresh()
-            except Exception:  # noqa: BLE001 - keep watching; the terminal gets the details
-                traceback.print_exc(file=sys.__stderr__)
+        await watch(self.refresh, seconds, self._trouble)
+
+    def _trouble(self, message: str) -> None:
+        self.count.value = ("<p role='alert' class='sc-refused'>The chart cannot be "
+                            f"updated right now: {html.escape(message)}</p>")
 
     def start(self) -> None:
         """Start watching the store in the kernel's event loop (the page keeps running)."""

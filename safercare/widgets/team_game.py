@@ -26,11 +26,8 @@ import asyncio
 import base64
 import html
 import io
-import sys
-import traceback
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
@@ -38,7 +35,14 @@ import pandas as pd
 from safercare.errors import DataError
 from safercare.games.team_results import MAX_NOTE, MAX_TEAM, TeamResultsStore, team_key
 from safercare.games.team_simulation import MAX_ROUNDS
-from safercare.widgets.capture import Outcome, Sender, Sent, cannot_open, form_box
+from safercare.widgets.capture import (
+    Outcome,
+    Sender,
+    cannot_open,
+    export_beside,
+    form_box,
+    watch,
+)
 from safercare.widgets.priorities import APP_CSS
 
 __all__ = [
@@ -276,31 +280,15 @@ class FacilitatorView:
                 f"<tbody>{body}</tbody></table></div>")
 
     def _export(self) -> Outcome:
-        path = Path(self.store.path)
-        folder = path.with_name(path.stem + "-export")
-        try:
-            paths = self.store.export_csv(folder)
-        except OSError as error:
-            return Sent(False, f"The files could not be written in {folder} "
-                        f"({error.strerror or error}). Check the folder can be written.")
-        return Sent(True, f"Saved {len(paths)} files in {folder}")
+        return export_beside(self.store)
 
     async def poll(self, seconds: float = POLL_SECONDS) -> None:
         """Look for new results every ``seconds`` and redraw; runs until cancelled."""
-        trouble = ""
-        while True:
-            await asyncio.sleep(seconds)
-            try:
-                self.refresh(budget=CHARTS_PER_POLL)
-                trouble = ""
-            except DataError as error:  # e.g. the file went away: say so once, keep watching
-                if str(error) != trouble:
-                    trouble = str(error)
-                    print(trouble, file=sys.__stderr__, flush=True)
-                    self.count.value = ("<p role='alert' class='sc-refused'>The charts cannot be "
-                                        f"updated right now: {html.escape(trouble)}</p>")
-            except Exception:  # noqa: BLE001 - keep watching; the terminal gets the details
-                traceback.print_exc(file=sys.__stderr__)
+        await watch(lambda: self.refresh(budget=CHARTS_PER_POLL), seconds, self._trouble)
+
+    def _trouble(self, message: str) -> None:
+        self.count.value = ("<p role='alert' class='sc-refused'>The charts cannot be "
+                            f"updated right now: {html.escape(message)}</p>")
 
     def start(self) -> None:
         """Start watching the store in the kernel's event loop (the page keeps running)."""
