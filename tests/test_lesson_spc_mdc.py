@@ -107,3 +107,31 @@ def test_pages_without_cells_print_rule_lengths_and_answers_from_the_package() -
     assert book_words("nhsr-shift-length") == str(spc.NHSR.shift_length)
     trainer = pages[1].read_text(encoding="utf-8")
     assert "{course}`l3-icons-answer`" in trainer and "variation **improvement**" not in trainer
+
+
+# ------------------------------------------- exercise 3.4: four other care settings
+def test_each_other_setting_chart_finds_its_planted_change() -> None:
+    """Each service's chart reaches the verdict its dataset's answer key plants."""
+    from safercare import data
+
+    for letter, spec in lesson.OTHER_SETTINGS.items():
+        key = data.answer_key(spec["dataset"]).set_index("id").loc[spec["signal"]]
+        assert lesson.other_setting_verdict(letter) == key["meaning"], letter
+
+
+def test_other_settings_check_takes_letters_and_rejects_wrong_ones() -> None:
+    concern = [k for k in lesson.OTHER_SETTINGS if lesson.other_setting_verdict(k) == "concern"]
+    assert concern  # the exercise is not trivially "none"
+    assert lesson.check_other_settings(", ".join(concern)).correct
+    assert lesson.check_other_settings(" ".join(c.upper() for c in concern)).correct
+    assert not lesson.check_other_settings("a, b, c, d").correct
+    assert not lesson.check_other_settings("none").correct
+    assert not lesson.check_other_settings("...").answered
+    assert "letters" in lesson.check_other_settings("123").message
+
+
+def test_other_settings_words_on_the_page_are_the_charts_own() -> None:
+    outputs = _outputs()
+    for letter in lesson.OTHER_SETTINGS:
+        assert lesson.other_setting_chart(letter).describe() in outputs, letter
+    assert lesson.other_settings_answer() in outputs

@@ -214,6 +214,9 @@ BOOK_WORDS: dict[str, Callable[[], str]] = {
         _lesson3()["charts"]["Sepsis screening (%)"])).replace("Answer (from the chart): ", ""),
     "l3-board-answer": lambda: _plain(_lesson3()["l3"].board_action_answer(
         _lesson3()["verdicts"])).replace("Answer (from the charts): ", ""),
+    "l3-settings-answer": lambda: ", ".join(
+        f"{k}) {v['setting']}: {_lesson3()['l3'].other_setting_verdict(k).replace('_', ' ')}"
+        for k, v in _lesson3()["l3"].OTHER_SETTINGS.items()) + ".",
     "l3-sepsis-story": lambda: _plain(next(
         line for line in _lesson3()["l3"].spc_story(_lesson3()["charts"]).splitlines()
         if "Sepsis" in line)).lstrip("- "),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from safercare import data, spc
 from safercare.games import board_report
-from safercare.lessons.common import NOT_YET, Feedback, is_blank, normalise
+from safercare.lessons.common import NOT_YET, Feedback, is_blank, no_answer, normalise
 from safercare.spc.icons import icon_text
 
 #: The situation: the board of Vellingford Hospitals (Westerby Vale collaborative).
@@ -253,3 +253,101 @@ def check_board_action(answer: Iterable[str], verdicts: Mapping[str, str]) -> Fe
         parts.append(f"{', '.join(sorted(missed))}: the SPC chart shows special-cause "
                      "concern, even if the RAG rating did not shout about it.")
     return Feedback(False, " ".join(parts))
+
+
+# ------------------------------------------------ now you try with different data (3.4)
+#: Four other care settings, each a service whose dataset plants a change (its answer key
+#: names the chart and the settings a correct chart uses). Letters are the exercise's.
+OTHER_SETTINGS: dict[str, dict[str, str]] = {
+    "a": {"setting": "Mental health", "dataset": "restrictive_interventions",
+          "signal": "safewards-C11-MH1",
+          "measure": "restrictive interventions per 1,000 occupied bed days"},
+    "b": {"setting": "Community care", "dataset": "community_pressure_ulcers",
+          "signal": "community-ulcers-C02-CT3",
+          "measure": "new pressure ulcers per 1,000 patients on the caseload"},
+    "c": {"setting": "Custody", "dataset": "custody_healthcare",
+          "signal": "custody-timeliness-C07-PC2",
+          "measure": "detainees seen within 60 minutes (%)"},
+    "d": {"setting": "Children's services", "dataset": "childrens_health_assessments",
+          "signal": "childrens-iha-C12-CS1",
+          "measure": "children assessed within 20 working days (%)"},
+}
+
+
+@lru_cache(maxsize=8)
+def other_setting_chart(letter: str) -> Any:
+    """The SPC chart of one other setting's service, with the settings its data's answer key
+    names (the chart type, the direction that is better, the baseline months)."""
+    spec = OTHER_SETTINGS[letter]
+    key = data.answer_key(spec["dataset"]).set_index("id").loc[spec["signal"]]
+    frame = data.load(spec["dataset"])
+    for column, value in key["series"].items():
+        frame = frame[frame[column] == value]
+    settings = dict(key["chart"])
+    chart = settings.pop("chart")
+    return getattr(spc, chart)(frame.reset_index(drop=True), **settings)
+
+
+def other_setting_name(letter: str) -> str:
+    """The service's name (from the geography), for titles and words."""
+    spec = OTHER_SETTINGS[letter]
+    key = data.answer_key(spec["dataset"]).set_index("id").loc[spec["signal"]]
+    org = next(iter(key["series"].values()))
+    geography = data.load("geography").set_index("org_id")
+    return f"{geography.loc[org, 'org_name']} ({geography.loc[org, 'collaborative']})"
+
+
+def other_setting_verdict(letter: str) -> str:
+    """``concern``, ``improvement`` or ``common_cause``: what the chart shows at any point."""
+    verdicts = set(other_setting_chart(letter).table["verdict"])
+    for meaning in ("concern", "improvement"):
+        if meaning in verdicts:
+            return meaning
+    return "common_cause"
+
+
+def other_settings_explorer() -> Any:
+    """The exploration: pick a care setting, see its service's chart and what it says."""
+    from safercare.widgets.explore import Choice, Explorer, View
+
+    def view(state: Mapping[str, Any]) -> View:
+        letter = state["setting"]
+        spec, result = OTHER_SETTINGS[letter], other_setting_chart(letter)
+        figure = result.plot(title=f"{other_setting_name(letter)}: {spec['measure']}")
+        return View(figure=figure, words=f"{spec['setting']}. {result.describe()}")
+
+    options = [(k, f"{k}) {v['setting']}") for k, v in OTHER_SETTINGS.items()]
+    return Explorer("Now you try with different data: four other care settings",
+                    controls=[Choice("setting", "Care setting", options, style="radio")],
+                    render=view)
+
+
+def check_other_settings(answer: str) -> Feedback:
+    """Exercise 3.4: which settings' charts show a **concern**? Letters, e.g. ``"a, d"``,
+    or ``"none"``. The right letters come from the four charts' verdicts."""
+    if is_blank(answer):
+        return no_answer('"b, d"', answer)
+    text = normalise(answer)
+    given = set() if text in ("none", "nothing") else set(
+        ch for ch in text if ch.isalpha() and ch in OTHER_SETTINGS)
+    if not given and text not in ("none", "nothing"):
+        return Feedback(False, "Type the letters of the settings, for example \"a, d\", or "
+                               "\"none\".")
+    verdicts = {k: other_setting_verdict(k) for k in OTHER_SETTINGS}
+    needed = {k for k, v in verdicts.items() if v == "concern"}
+    said = "; ".join(f"{k}) {OTHER_SETTINGS[k]['setting']}: "
+                     f"{verdicts[k].replace('_', ' ')}" for k in OTHER_SETTINGS)
+    if given == needed:
+        return Feedback(True, f"Right. {said}. The same rules read every setting's chart; "
+                              "what changes is whether higher or lower is better.")
+    return Feedback(False, "Look for orange points: they are special cause in the worse "
+                           "direction. Check which way is better for each measure (fewer "
+                           "restraints and ulcers; more people seen or assessed on time).")
+
+
+def other_settings_answer() -> str:
+    """The solution's words for exercise 3.4, from the four charts."""
+    lines = [f"- **{k}) {v['setting']}**, {other_setting_name(k)}: "
+             f"{other_setting_chart(k).describe()}" for k, v in OTHER_SETTINGS.items()]
+    concern = [k for k in OTHER_SETTINGS if other_setting_verdict(k) == "concern"]
+    return "\n".join(lines) + f"\n\nThe answer: **{', '.join(concern) or 'none'}**."
