@@ -40,6 +40,7 @@ from safercare.synth import (
     messy,
     mortality,
     rare_events,
+    reporting,
     sepsis,
     staffing,
 )
@@ -63,6 +64,7 @@ GENERATORS: list[Callable[[], Dataset]] = [
     *discharge.DATASETS,
     *community.DATASETS,
     *industries.DATASETS,
+    *reporting.DATASETS,
     messy.falls_messy,
     messy.sepsis_messy,
 ]
