@@ -386,6 +386,10 @@ def write_sources(edition: Edition, folder: Path | None = None,
     toc_path.write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = edition.name
+    # Local extensions are found relative to the configuration file: point at the national ones.
+    sphinx = config.setdefault("sphinx", {})
+    sphinx["local_extensions"] = {name: str(ROOT / where) for name, where in
+                                  (sphinx.get("local_extensions") or {}).items()}
     if cache:
         config["execute"]["cache"] = str(cache)
     config_path = folder / "_config.yml"
