@@ -274,12 +274,17 @@ OTHER_SETTINGS: dict[str, dict[str, str]] = {
 }
 
 
+def _planted(letter: str) -> pd.Series:
+    """The answer-key entry of the change planted in one other setting's service."""
+    spec = OTHER_SETTINGS[letter]
+    return data.answer_key(spec["dataset"]).set_index("id").loc[spec["signal"]]
+
+
 @lru_cache(maxsize=8)
 def other_setting_chart(letter: str) -> Any:
     """The SPC chart of one other setting's service, with the settings its data's answer key
     names (the chart type, the direction that is better, the baseline months)."""
-    spec = OTHER_SETTINGS[letter]
-    key = data.answer_key(spec["dataset"]).set_index("id").loc[spec["signal"]]
+    spec, key = OTHER_SETTINGS[letter], _planted(letter)
     frame = data.load(spec["dataset"])
     for column, value in key["series"].items():
         frame = frame[frame[column] == value]
@@ -290,9 +295,7 @@ def other_setting_chart(letter: str) -> Any:
 
 def other_setting_name(letter: str) -> str:
     """The service's name (from the geography), for titles and words."""
-    spec = OTHER_SETTINGS[letter]
-    key = data.answer_key(spec["dataset"]).set_index("id").loc[spec["signal"]]
-    org = next(iter(key["series"].values()))
+    org = next(iter(_planted(letter)["series"].values()))
     geography = data.load("geography").set_index("org_id")
     return f"{geography.loc[org, 'org_name']} ({geography.loc[org, 'collaborative']})"
 
